@@ -1,0 +1,86 @@
+package incident
+
+import "time"
+
+// Incident statuses.
+const (
+	StatusOpen   = "open"
+	StatusClosed = "closed"
+)
+
+// Incident is the stored state of one incident.
+type Incident struct {
+	ID        string    `json:"incident_id"`
+	Status    string    `json:"status"`
+	Facts     Facts     `json:"facts"`
+	Decision  Decision  `json:"decision"`
+	OpenedAt  time.Time `json:"opened_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Subject delivery outcomes, one per (incident, subject).
+const (
+	OutcomePending     = "pending"     // not yet attempted, or retrying
+	OutcomeSent        = "sent"        // accepted by a provider (or written to the outbox)
+	OutcomeUnreachable = "unreachable" // every channel in the chain failed or was missing
+	OutcomeUncertain   = "uncertain"   // a send was claimed but never confirmed (crash); not resent
+)
+
+// Delivery attempt statuses, one row per (incident, subject, channel).
+const (
+	AttemptClaimed   = "claimed"
+	AttemptSent      = "sent"
+	AttemptFailed    = "failed"     // permanent failure on this channel
+	AttemptNoAddress = "no_address" // the subject has no contact for this channel
+)
+
+// Progress counts what happened to the subjects of one incident.
+type Progress struct {
+	Subjects    int                        `json:"subjects"`
+	Sent        int                        `json:"sent"`
+	Failed      int                        `json:"failed"` // permanent channel failures (a subject may fall back and still be sent)
+	Unreachable int                        `json:"unreachable"`
+	Uncertain   int                        `json:"uncertain"`
+	Pending     int                        `json:"pending"`
+	ByChannel   map[string]ChannelProgress `json:"by_channel"`
+}
+
+// ChannelProgress counts attempts on one channel.
+type ChannelProgress struct {
+	Sent   int `json:"sent"`
+	Failed int `json:"failed"`
+}
+
+// Report phases.
+const (
+	PhaseInitial  = "initial"
+	PhaseFollowUp = "follow_up"
+	PhaseFinal    = "final"
+)
+
+// Report is one immutable regulator status report.
+type Report struct {
+	IncidentID  string         `json:"incident_id"`
+	Regime      string         `json:"regime"`
+	Authority   string         `json:"authority"`
+	Phase       string         `json:"phase"`
+	Version     int            `json:"version"`
+	GeneratedAt time.Time      `json:"generated_at"`
+	Deadline    *time.Time     `json:"deadline,omitempty"`
+	Late        bool           `json:"late"`
+	Fields      map[string]any `json:"fields"`
+	ContentHash string         `json:"content_hash"`
+	DeliveredTo string         `json:"delivered_via,omitempty"` // "email", "outbox"; never the address
+}
+
+// Notice is a public Security Notice for one incident. It carries no
+// personal data of anyone.
+type Notice struct {
+	IncidentID  string    `json:"incident_id"`
+	Revision    int       `json:"revision"`
+	Reason      string    `json:"reason"`
+	Title       string    `json:"title"`
+	PublishedAt time.Time `json:"published_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+	Facts       Facts     `json:"facts"`
+}

@@ -1,0 +1,96 @@
+// Package store defines what Herald keeps durably: incidents, applied event
+// ids, subjects and their delivery ledger, decisions (audit log), reports and
+// notices. Adapters live in subpackages (sqlite; postgres later).
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+)
+
+// Store is implemented by every adapter. Every method is safe for concurrent
+// use. Errors for missing rows carry incident.CodeNotFound.
+type Store interface {
+	// EventApplied reports whether the CloudEvent id was already applied.
+	EventApplied(ctx context.Context, eventID string) (bool, error)
+	// ApplyEvent runs fn and records eventID as applied in one transaction:
+	// either both happen or neither. If eventID was already applied, fn is not
+	// run and applied is false.
+	ApplyEvent(ctx context.Context, eventID, incidentID, eventType string, fn func(Tx) error) (applied bool, err error)
+
+	GetIncident(ctx context.Context, id string) (incident.Incident, error)
+	ListIncidents(ctx context.Context) ([]incident.Incident, error)
+	// Decisions returns every decision version of an incident, oldest first.
+	Decisions(ctx context.Context, incidentID string) ([]incident.Decision, error)
+
+	// PendingDeliveries returns up to limit subjects whose outcome is pending
+	// and whose incident's current decision has notify_subjects = true.
+	PendingDeliveries(ctx context.Context, limit int) ([]PendingDelivery, error)
+	// ClaimAttempt records that a send on (incident, subject, channel) is about
+	// to happen. It returns false if that row already exists in any state,
+	// so a second worker or a replay never sends twice.
+	ClaimAttempt(ctx context.Context, a Attempt) (claimed bool, err error)
+	// FinishAttempt records the result of a claimed attempt (Status sent,
+	// failed or no_address, with provider id, error reason, attempts).
+	FinishAttempt(ctx context.Context, a Attempt) error
+	// Attempts lists the ledger rows of one subject, in claim order.
+	Attempts(ctx context.Context, incidentID, subjectID string) ([]Attempt, error)
+	// SetOutcome records the subject's final outcome (sent, unreachable,
+	// uncertain) and the channel that reached them.
+	SetOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) error
+	// ResolveStaleClaims turns attempts left in "claimed" (a crash between
+	// claim and result) into outcome "uncertain" for their subjects; it
+	// returns how many. Herald never resends such a claim blindly.
+	ResolveStaleClaims(ctx context.Context) (int, error)
+	// Progress counts subject outcomes and attempts per channel.
+	Progress(ctx context.Context, incidentID string) (incident.Progress, error)
+
+	SaveReport(ctx context.Context, r incident.Report) (incident.Report, error) // assigns Version
+	ListReports(ctx context.Context, incidentID string) ([]incident.Report, error)
+
+	SaveNotice(ctx context.Context, n incident.Notice) (incident.Notice, error) // assigns Revision
+	GetNotice(ctx context.Context, incidentID string) (incident.Notice, error)  // latest revision
+	ListNotices(ctx context.Context) ([]incident.Notice, error)                 // latest revision of each
+
+	Close() error
+}
+
+// Tx is the part of the store an event may change, inside ApplyEvent.
+type Tx interface {
+	GetIncident(id string) (incident.Incident, error)
+	// PutIncident inserts or replaces the incident.
+	PutIncident(inc incident.Incident) error
+	// AppendDecision stores a new decision version (audit log) and returns it
+	// with Version set; the incident's current decision should then be updated
+	// with PutIncident.
+	AppendDecision(d incident.Decision) (incident.Decision, error)
+	// AddSubjects inserts subjects with outcome pending; ids already present
+	// for the incident are left as they are. It returns how many were new.
+	AddSubjects(incidentID string, subjects []incident.Subject) (int, error)
+}
+
+// PendingDelivery is a subject waiting to be told, with what is needed to
+// render and send its notice.
+type PendingDelivery struct {
+	Incident incident.Incident
+	Subject  incident.Subject
+}
+
+// Attempt is one ledger row: proof of one try on one channel.
+type Attempt struct {
+	IncidentID  string    `json:"incident_id"`
+	SubjectID   string    `json:"subject_id"`
+	Channel     string    `json:"channel"`
+	Status      string    `json:"status"` // incident.Attempt*
+	ProviderID  string    `json:"provider_id,omitempty"`
+	Provider    string    `json:"provider,omitempty"` // "smtp", "twilio", "fcm", "outbox"
+	TemplateID  string    `json:"template_id,omitempty"`
+	Locale      string    `json:"locale,omitempty"`
+	ContentHash string    `json:"content_hash,omitempty"`
+	Tries       int       `json:"tries"`
+	Error       string    `json:"error,omitempty"` // classified reason, never a contact detail
+	ClaimedAt   time.Time `json:"claimed_at"`
+	FinishedAt  time.Time `json:"finished_at,omitempty"`
+}
