@@ -1,0 +1,53 @@
+package dispatch
+
+import (
+	"context"
+	"math/rand/v2"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/notifier"
+)
+
+// send tries one channel up to MaxTries times with exponential backoff and
+// jitter, honouring the provider's Retry-After. It logs when the error
+// changes, not at every try.
+func (d *Dispatcher) send(work context.Context, log *zap.Logger, n notifier.Notifier, del notifier.Delivery) (notifier.Receipt, int, error) {
+	var last string
+	wait := d.cfg.Backoff
+	for try := 1; ; try++ {
+		r, err := n.Notify(work, del)
+		if err == nil || notifier.IsPermanent(err) || try >= d.cfg.MaxTries {
+			return r, try, err
+		}
+		if err.Error() != last {
+			last = err.Error()
+			log.Info("delivery failed, retrying", zap.String("channel", del.Channel), zap.Int("try", try), zap.String("reason", last))
+		}
+		pause := max(notifier.RetryAfter(err), jitter(wait))
+		if !sleep(work, min(pause, d.cfg.MaxBackoff)) {
+			return r, try, err
+		}
+		wait = min(2*wait, d.cfg.MaxBackoff)
+	}
+}
+
+// jitter spreads retries over [d/2, d) so many subjects do not retry in step.
+func jitter(d time.Duration) time.Duration {
+	if d <= 1 {
+		return d
+	}
+	return d/2 + rand.N(d/2)
+}
+
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}

@@ -1,0 +1,118 @@
+// Package notice decides when an incident needs a public Security Notice
+// and publishes a new revision when its public facts change. A notice
+// carries facts about the incident only, never anyone's personal data.
+package notice
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
+)
+
+// Reasons a notice is published (stored on the notice and shown).
+const (
+	ReasonDecision     = "the decision calls for a public communication (GDPR Art. 34(3)(c))"
+	ReasonNotPractical = "individual contact is not practical"
+	ReasonUnreachable  = "some people who must be told could not be reached individually"
+)
+
+// Decide says whether the incident needs a public notice, and why.
+func Decide(inc incident.Incident, p incident.Progress) (bool, string) {
+	d := inc.Decision
+	switch {
+	case d.PublicNotice || d.SubjectExemption == incident.ExemptionDisproportionateEffort:
+		return true, ReasonDecision
+	case inc.Facts.Contact != nil && inc.Facts.Contact.IndividualContactPractical != nil &&
+		!*inc.Facts.Contact.IndividualContactPractical:
+		return true, ReasonNotPractical
+	case d.NotifySubjects && p.Unreachable > 0:
+		return true, ReasonUnreachable
+	}
+	return false, ""
+}
+
+// Publisher keeps each incident's notice current.
+type Publisher struct {
+	Store store.Store
+	Now   func() time.Time
+}
+
+// Ensure publishes a first notice when one is needed, and a new revision
+// when the public facts changed since the last. It reports whether it
+// published.
+func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error) {
+	inc, err := p.Store.GetIncident(ctx, incidentID)
+	if err != nil {
+		return false, fmt.Errorf("load incident: %w", err)
+	}
+	progress, err := p.Store.Progress(ctx, incidentID)
+	if err != nil {
+		return false, fmt.Errorf("read progress: %w", err)
+	}
+	last, err := p.Store.GetNotice(ctx, incidentID)
+	if err != nil && incident.ErrorCode(err) != incident.CodeNotFound {
+		return false, fmt.Errorf("load notice: %w", err)
+	}
+	exists := err == nil
+	need, reason := Decide(inc, progress)
+	if !need && !exists {
+		return false, nil
+	}
+	public := PublicFacts(inc.Facts)
+	if exists && reflect.DeepEqual(normalise(last.Facts), normalise(public)) {
+		return false, nil // once published, a notice stays up; revise only on new facts
+	}
+	if !need {
+		reason = last.Reason
+	}
+	now := p.now()
+	n := incident.Notice{IncidentID: inc.ID, Reason: reason, Title: inc.Facts.Title,
+		PublishedAt: now, UpdatedAt: now, Facts: public}
+	if exists {
+		n.PublishedAt = last.PublishedAt
+	}
+	if _, err := p.Store.SaveNotice(ctx, n); err != nil {
+		return false, fmt.Errorf("save notice: %w", err)
+	}
+	return true, nil
+}
+
+// PublicFacts keeps what the public may read: what happened, its impact,
+// measures, advice, remedies, contact point and dates. Internal detail
+// (jurisdiction counts, NIS2 class, financial loss) stays out.
+func PublicFacts(f incident.Facts) incident.Facts {
+	return incident.Facts{
+		IncidentID: f.IncidentID, Title: f.Title, Summary: f.Summary, Kind: f.Kind,
+		Controller: f.Controller, OccurredFrom: f.OccurredFrom, OccurredTo: f.OccurredTo,
+		DetectedAt: f.DetectedAt, ContainedAt: f.ContainedAt, Breach: f.Breach, Data: publicData(f.Data),
+		Measures: f.Measures, Advice: f.Advice, Remediation: f.Remediation, ClosedAt: f.ClosedAt,
+	}
+}
+
+func publicData(d *incident.DataInfo) *incident.DataInfo {
+	if d == nil {
+		return nil
+	}
+	return &incident.DataInfo{Categories: d.Categories}
+}
+
+// normalise compares facts as their JSON, so stored and fresh values that
+// differ only in representation (time zones, nil vs empty) are equal.
+func normalise(f incident.Facts) map[string]any {
+	b, _ := json.Marshal(f)
+	var m map[string]any
+	_ = json.Unmarshal(b, &m)
+	return m
+}
+
+func (p *Publisher) now() time.Time {
+	if p.Now != nil {
+		return p.Now().UTC()
+	}
+	return time.Now().UTC()
+}
