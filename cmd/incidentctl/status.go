@@ -1,0 +1,110 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/herald-notify/herald/incident"
+)
+
+// maxResponse bounds what we read from the API.
+const maxResponse = 32 << 20
+
+// incidentView is the body of GET /api/v1/incidents/{id}.
+type incidentView struct {
+	Incident incident.Incident `json:"incident"`
+	Progress incident.Progress `json:"progress"`
+	Notice   *noticeView       `json:"notice"`
+	Reports  []incident.Report `json:"reports"`
+}
+
+// noticeView is a Notice plus the URL the daemon may add; without one we
+// point at the daemon's /notices/ pages.
+type noticeView struct {
+	incident.Notice
+	URL string `json:"url,omitempty"`
+}
+
+// apiError is the API's error body.
+type apiError struct {
+	Error string `json:"error"`
+	Code  string `json:"code"`
+}
+
+func runStatus(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("status", e)
+	asJSON := fs.Bool("json", false, "print the API's JSON as is")
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return usagef("needs exactly one INCIDENT_ID")
+	}
+	ctx, cancel := withTimeout(ctx, e)
+	defer cancel()
+	body, err := getIncident(ctx, e.cfg.api, pos[0])
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		_, err := fmt.Fprintln(e.stdout, strings.TrimRight(string(body), "\n"))
+		return err
+	}
+	var v incidentView
+	if err := json.Unmarshal(body, &v); err != nil {
+		return fmt.Errorf("decode API response: %w", err)
+	}
+	printStatus(e.stdout, v, noticeURL(e.cfg.api, v))
+	return nil
+}
+
+// getIncident fetches one incident's view and turns API errors into messages.
+func getIncident(ctx context.Context, api, id string) ([]byte, error) {
+	u := strings.TrimRight(api, "/") + "/api/v1/incidents/" + url.PathEscape(id)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
+	if err != nil {
+		return nil, usagef("bad --api URL: %v", err)
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("cannot reach the Herald API at %s: %w", api, err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	if err != nil {
+		return nil, fmt.Errorf("read API response: %w", err)
+	}
+	if resp.StatusCode == http.StatusOK {
+		return body, nil
+	}
+	var ae apiError
+	_ = json.Unmarshal(body, &ae)
+	if resp.StatusCode == http.StatusNotFound || ae.Code == incident.CodeNotFound {
+		return nil, fmt.Errorf("incident %s not found at %s", id, api)
+	}
+	if ae.Error == "" {
+		ae.Error = http.StatusText(resp.StatusCode)
+	}
+	return nil, fmt.Errorf("get incident %s: API answered %d: %s", id, resp.StatusCode, ae.Error)
+}
+
+func noticeURL(api string, v incidentView) string {
+	if v.Notice == nil {
+		return ""
+	}
+	base := strings.TrimRight(api, "/")
+	switch {
+	case strings.HasPrefix(v.Notice.URL, "/"):
+		return base + v.Notice.URL
+	case v.Notice.URL != "":
+		return v.Notice.URL
+	}
+	return base + "/notices/" + url.PathEscape(v.Incident.ID)
+}

@@ -1,0 +1,105 @@
+package main
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+)
+
+var statusNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// cannedView is what incidentd answers for one incident.
+func cannedView() map[string]any {
+	aware := statusNow.Add(-2 * time.Hour)
+	gdpr, nis2 := aware.Add(72*time.Hour), aware.Add(time.Hour)
+	inc := incident.Incident{
+		ID: "INC-DEMO-0001", Status: incident.StatusOpen, OpenedAt: aware, UpdatedAt: statusNow,
+		Facts: incident.Facts{IncidentID: "INC-DEMO-0001", Title: "Customer-support database copied by an attacker"},
+		Decision: incident.Decision{
+			IncidentID: "INC-DEMO-0001",
+			Severity:   incident.Severity{Band: incident.BandVeryHigh, Score: 4, DPC: 3, EI: 1, CB: 1},
+			Risk:       incident.RiskHigh, NotifyAuthority: true, NotifySubjects: true,
+			SubjectExemption: incident.ExemptionNone, PublicNotice: true,
+			Obligations: []incident.Obligation{
+				{Regime: "GDPR", Authority: "lead supervisory authority (DE)", Required: true, Clock: "aware_at", Deadline: &gdpr},
+				{Regime: "NIS2", Authority: "CSIRT (DE)", Required: true, Clock: "aware_at", Deadline: &nis2},
+			},
+		},
+	}
+	progress := incident.Progress{Subjects: 50, Sent: 41, Failed: 7, Unreachable: 6, Uncertain: 1, Pending: 2,
+		ByChannel: map[string]incident.ChannelProgress{"email": {Sent: 30, Failed: 0}, "sms": {Sent: 6, Failed: 4}, "push": {Sent: 5, Failed: 3}}}
+	return map[string]any{
+		"incident": inc,
+		"progress": progress,
+		"notice":   incident.Notice{IncidentID: "INC-DEMO-0001", Revision: 2, Reason: "unreachable subjects", UpdatedAt: statusNow},
+		"reports": []incident.Report{
+			{IncidentID: "INC-DEMO-0001", Regime: "NIS2", Phase: "early_warning", Version: 1, GeneratedAt: aware, DeliveredTo: "outbox"},
+			{IncidentID: "INC-DEMO-0001", Regime: "GDPR", Phase: incident.PhaseInitial, Version: 1, GeneratedAt: aware, DeliveredTo: "outbox"},
+		},
+	}
+}
+
+func apiServer(t *testing.T) *httptest.Server {
+	t.Helper()
+	body, err := json.Marshal(cannedView())
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		if r.URL.Path != "/api/v1/incidents/INC-DEMO-0001" {
+			w.WriteHeader(http.StatusNotFound)
+			w.Write([]byte(`{"error": "incident not found", "code": "not_found"}`))
+			return
+		}
+		w.Write(body)
+	}))
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func TestStatusSummary(t *testing.T) {
+	now = func() time.Time { return statusNow }
+	t.Cleanup(func() { now = time.Now })
+	srv := apiServer(t)
+	r := runCLI(t, "", "status", "INC-DEMO-0001", "--api", srv.URL)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	for _, want := range []string{
+		"Customer-support database copied by an attacker",
+		"status:", "open",
+		"very_high, score 4.00 (DPC 3 x EI 1 + CB 1)",
+		"risk:", "high",
+		"notify subjects:   yes (exemption: none)",
+		"public notice:     yes",
+		"GDPR", "deadline 2026-11-26 08:00 UTC", "2d 22h 0m left",
+		"NIS2", "overdue by 1h 0m",
+		"50 subjects: 41 sent, 6 unreachable, 1 uncertain, 2 pending",
+		"sms    6 sent, 4 failed",
+		srv.URL + "/notices/INC-DEMO-0001 (revision 2",
+		"GDPR  initial", "NIS2  early_warning",
+	} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("status lacks %q:\n%s", want, r.stdout)
+		}
+	}
+}
+
+func TestStatusJSONAndNotFound(t *testing.T) {
+	srv := apiServer(t)
+	r := runCLI(t, "", "--api", srv.URL, "status", "--json", "INC-DEMO-0001")
+	var v incidentView
+	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil || v.Progress.Sent != 41 {
+		t.Errorf("--json: exit %d, stdout %q", r.code, r.stdout)
+	}
+	r = runCLI(t, "", "status", "INC-NOPE", "--api", srv.URL)
+	if r.code != 1 || !strings.Contains(r.stderr, "incident INC-NOPE not found") {
+		t.Errorf("unknown incident: exit %d, stderr %q", r.code, r.stderr)
+	}
+}

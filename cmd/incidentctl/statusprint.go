@@ -1,0 +1,147 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+)
+
+// now is the clock for "time left"; tests pin it.
+var now = time.Now
+
+const timeLayout = "2006-01-02 15:04 MST"
+
+// printStatus writes the readable summary of one incident.
+func printStatus(w io.Writer, v incidentView, noticeURL string) {
+	inc, d := v.Incident, v.Incident.Decision
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintf(tw, "incident:\t%s\n", inc.ID)
+	fmt.Fprintf(tw, "title:\t%s\n", orDash(inc.Facts.Title))
+	fmt.Fprintf(tw, "status:\t%s (opened %s, updated %s)\n", inc.Status, when(inc.OpenedAt), when(inc.UpdatedAt))
+	fmt.Fprintf(tw, "severity:\t%s, score %.2f (DPC %g x EI %g + CB %g)\n",
+		orDash(d.Severity.Band), d.Severity.Score, d.Severity.DPC, d.Severity.EI, d.Severity.CB)
+	fmt.Fprintf(tw, "risk:\t%s\n", orDash(d.Risk))
+	fmt.Fprintf(tw, "notify authority:\t%s\n", yesNo(d.NotifyAuthority))
+	fmt.Fprintf(tw, "notify subjects:\t%s (exemption: %s)\n", yesNo(d.NotifySubjects), orDash(d.SubjectExemption))
+	fmt.Fprintf(tw, "public notice:\t%s\n", yesNo(d.PublicNotice))
+	if d.Review != nil && d.Review.HumanReviewRequired {
+		fmt.Fprintf(tw, "human review:\trequired (%s)\n", strings.Join(d.Review.Signals, "; "))
+	}
+	tw.Flush()
+	printObligations(w, d.Obligations)
+	printProgress(w, v.Progress)
+	printNotice(w, v.Notice, noticeURL)
+	printReports(w, v.Reports)
+}
+
+func printObligations(w io.Writer, obs []incident.Obligation) {
+	fmt.Fprintf(w, "\nobligations (%d):\n", len(obs))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, o := range obs {
+		req := "not required"
+		if o.Required {
+			req = "required"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\t%s\n", o.Regime, o.Authority, req, deadline(o.Deadline), timeLeft(o.Deadline))
+		if !o.Required && o.Reason != "" {
+			fmt.Fprintf(tw, "  \t(%s)\t\t\t\n", o.Reason)
+		}
+	}
+	tw.Flush()
+}
+
+func printProgress(w io.Writer, p incident.Progress) {
+	fmt.Fprintf(w, "\nprogress: %d subjects: %d sent, %d unreachable, %d uncertain, %d pending (%d failed channel attempts)\n",
+		p.Subjects, p.Sent, p.Unreachable, p.Uncertain, p.Pending, p.Failed)
+	channels := make([]string, 0, len(p.ByChannel))
+	for ch := range p.ByChannel {
+		channels = append(channels, ch)
+	}
+	sort.Strings(channels)
+	for _, ch := range channels {
+		c := p.ByChannel[ch]
+		fmt.Fprintf(w, "  %-6s %d sent, %d failed\n", ch, c.Sent, c.Failed)
+	}
+}
+
+func printNotice(w io.Writer, n *noticeView, url string) {
+	if n == nil {
+		fmt.Fprintln(w, "\npublic notice: none published")
+		return
+	}
+	fmt.Fprintf(w, "\npublic notice: %s (revision %d, %s, updated %s)\n", url, n.Revision, orDash(n.Reason), when(n.UpdatedAt))
+}
+
+func printReports(w io.Writer, reports []incident.Report) {
+	fmt.Fprintf(w, "\nreports (%d):\n", len(reports))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, r := range reports {
+		late := ""
+		if r.Late {
+			late = "\tLATE"
+		}
+		fmt.Fprintf(tw, "  %s\t%s\tv%d\tgenerated %s\tvia %s%s\n", r.Regime, r.Phase, r.Version, when(r.GeneratedAt),
+			orDash(r.DeliveredTo), late)
+	}
+	tw.Flush()
+}
+
+func deadline(t *time.Time) string {
+	if t == nil {
+		return "no deadline"
+	}
+	return "deadline " + t.UTC().Format(timeLayout)
+}
+
+// timeLeft says how long until t, or how long ago it passed.
+func timeLeft(t *time.Time) string {
+	if t == nil {
+		return ""
+	}
+	d := t.Sub(now())
+	if d < 0 {
+		return "overdue by " + roughDuration(-d)
+	}
+	return roughDuration(d) + " left"
+}
+
+// roughDuration prints d to the minute, with days when long.
+func roughDuration(d time.Duration) string {
+	d = d.Round(time.Minute)
+	days := int(d / (24 * time.Hour))
+	h := int(d % (24 * time.Hour) / time.Hour)
+	m := int(d % time.Hour / time.Minute)
+	switch {
+	case days > 0:
+		return fmt.Sprintf("%dd %dh %dm", days, h, m)
+	case h > 0:
+		return fmt.Sprintf("%dh %dm", h, m)
+	}
+	return fmt.Sprintf("%dm", m)
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.UTC().Format(timeLayout)
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
