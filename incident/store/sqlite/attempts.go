@@ -1,0 +1,195 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
+)
+
+// staleReason marks a claim found unfinished at start-up.
+const staleReason = "unconfirmed after restart"
+
+// ClaimAttempt inserts the ledger row in status claimed, or reports false if
+// any row for (incident, subject, channel) exists. ClaimedAt defaults to now.
+func (s *Store) ClaimAttempt(ctx context.Context, a store.Attempt) (bool, error) {
+	if err := checkAttemptKey(a); err != nil {
+		return false, err
+	}
+	n, err := rowsAffected(s.w.ExecContext(ctx, `
+		INSERT INTO attempts (incident_id, subject_id, channel, status, provider,
+			template_id, locale, content_hash, tries, claimed_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (incident_id, subject_id, channel) DO NOTHING`,
+		a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed, a.Provider,
+		a.TemplateID, a.Locale, a.ContentHash, a.Tries, formatTime(orNow(a.ClaimedAt, s.now()))))
+	if isForeignKey(err) {
+		return false, subjectNotFound(a.IncidentID, a.SubjectID)
+	}
+	if err != nil {
+		return false, fmt.Errorf("claim %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
+	}
+	return n == 1, nil
+}
+
+func checkAttemptKey(a store.Attempt) error {
+	switch {
+	case a.IncidentID == "":
+		return incident.Invalid("incident_id", "is required")
+	case a.SubjectID == "":
+		return incident.Invalid("subject_id", "is required")
+	case a.Channel == "":
+		return incident.Invalid("channel", "is required")
+	}
+	return nil
+}
+
+// FinishAttempt records the result of a claimed attempt. A finished row is
+// proof of what happened and is never rewritten: finishing it again is a
+// conflict. Claim-time fields left empty keep their claimed values;
+// FinishedAt defaults to now.
+func (s *Store) FinishAttempt(ctx context.Context, a store.Attempt) error {
+	if err := checkAttemptKey(a); err != nil {
+		return err
+	}
+	switch a.Status {
+	case incident.AttemptSent, incident.AttemptFailed, incident.AttemptNoAddress:
+	default:
+		return incident.Invalid("status", "cannot finish an attempt as %q", a.Status)
+	}
+	n, err := rowsAffected(s.w.ExecContext(ctx, `
+		UPDATE attempts SET status = ?, provider = COALESCE(NULLIF(?, ''), provider),
+			provider_id = ?, template_id = COALESCE(NULLIF(?, ''), template_id),
+			locale = COALESCE(NULLIF(?, ''), locale),
+			content_hash = COALESCE(NULLIF(?, ''), content_hash),
+			tries = ?, error = ?, finished_at = ?
+		WHERE incident_id = ? AND subject_id = ? AND channel = ? AND status = ?`,
+		a.Status, a.Provider, a.ProviderID, a.TemplateID, a.Locale, a.ContentHash,
+		a.Tries, a.Error, formatTime(orNow(a.FinishedAt, s.now())),
+		a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed))
+	if err != nil {
+		return fmt.Errorf("finish %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return s.whyNotClaimed(ctx, a)
+}
+
+// whyNotClaimed explains a FinishAttempt that matched no claimed row.
+func (s *Store) whyNotClaimed(ctx context.Context, a store.Attempt) error {
+	var status string
+	err := s.w.QueryRowContext(ctx, `
+		SELECT status FROM attempts WHERE incident_id = ? AND subject_id = ? AND channel = ?`,
+		a.IncidentID, a.SubjectID, a.Channel).Scan(&status)
+	if errors.Is(err, sql.ErrNoRows) {
+		return incident.NotFound("no %s attempt claimed for subject %s of incident %s",
+			a.Channel, a.SubjectID, a.IncidentID)
+	}
+	if err != nil {
+		return fmt.Errorf("look up %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
+	}
+	return conflict("%s attempt for subject %s of incident %s is already %s",
+		a.Channel, a.SubjectID, a.IncidentID, status)
+}
+
+const attemptColumns = `incident_id, subject_id, channel, status, provider, provider_id,
+	template_id, locale, content_hash, tries, error, claimed_at, finished_at`
+
+// Attempts lists the ledger rows of one subject in claim order; a subject
+// that does not exist is not found.
+func (s *Store) Attempts(ctx context.Context, incidentID, subjectID string) ([]store.Attempt, error) {
+	var list []store.Attempt
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		list, err = queryAttempts(ctx, tx, incidentID, subjectID)
+		if err != nil {
+			return fmt.Errorf("list attempts of subject %s: %w", subjectID, err)
+		}
+		if len(list) > 0 {
+			return nil
+		}
+		return mustHaveSubject(ctx, tx, incidentID, subjectID)
+	})
+	return list, err
+}
+
+func queryAttempts(ctx context.Context, tx *sql.Tx, incidentID, subjectID string) ([]store.Attempt, error) {
+	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts
+		WHERE incident_id = ? AND subject_id = ? ORDER BY seq`, incidentID, subjectID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []store.Attempt{}
+	for rows.Next() {
+		a, err := scanAttempt(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, a)
+	}
+	return list, rows.Err()
+}
+
+func scanAttempt(sc scanner) (store.Attempt, error) {
+	var a store.Attempt
+	var claimed string
+	var finished sql.NullString
+	if err := sc.Scan(&a.IncidentID, &a.SubjectID, &a.Channel, &a.Status, &a.Provider,
+		&a.ProviderID, &a.TemplateID, &a.Locale, &a.ContentHash, &a.Tries, &a.Error,
+		&claimed, &finished); err != nil {
+		return a, err
+	}
+	var err error
+	if a.ClaimedAt, err = parseTime(claimed); err != nil {
+		return a, err
+	}
+	a.FinishedAt, err = parseOptTime(finished)
+	return a, err
+}
+
+func mustHaveSubject(ctx context.Context, q querier, incidentID, subjectID string) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM subjects WHERE incident_id = ? AND subject_id = ?`,
+		incidentID, subjectID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return subjectNotFound(incidentID, subjectID)
+	}
+	if err != nil {
+		return fmt.Errorf("look up subject %s: %w", subjectID, err)
+	}
+	return nil
+}
+
+// ResolveStaleClaims marks every unresolved claim with staleReason and turns
+// its subject, if still pending, to uncertain. The attempt row stays in status
+// claimed as evidence; a second call finds nothing new. Run it before any
+// worker starts: a claim in flight would look stale.
+func (s *Store) ResolveStaleClaims(ctx context.Context) (int, error) {
+	var n int64
+	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `
+			UPDATE subjects SET outcome = ?, updated_at = ?
+			WHERE outcome = ? AND seq IN (
+				SELECT s.seq FROM attempts a JOIN subjects s
+					ON s.incident_id = a.incident_id AND s.subject_id = a.subject_id
+				WHERE a.status = ? AND a.error = '')`,
+			incident.OutcomeUncertain, formatTime(s.now()), incident.OutcomePending,
+			incident.AttemptClaimed); err != nil {
+			return fmt.Errorf("mark uncertain subjects: %w", err)
+		}
+		var err error
+		n, err = rowsAffected(tx.ExecContext(ctx,
+			`UPDATE attempts SET error = ? WHERE status = ? AND error = ''`,
+			staleReason, incident.AttemptClaimed))
+		if err != nil {
+			return fmt.Errorf("mark stale claims: %w", err)
+		}
+		return nil
+	})
+	return int(n), err
+}

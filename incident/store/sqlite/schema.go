@@ -1,0 +1,134 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// migrations[i] takes the schema from version i to i+1. Append only: a
+// released migration is never edited.
+var migrations = [][]string{
+	schemaV1,
+}
+
+// schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
+// strings, and documents as JSON text. Subjects and attempts use the rowid
+// (seq) for "oldest first" and "claim order": rows are never deleted, so it
+// only grows.
+var schemaV1 = []string{
+	`CREATE TABLE incidents (
+		id         TEXT PRIMARY KEY,
+		status     TEXT NOT NULL,
+		facts      TEXT NOT NULL,
+		decision   TEXT NOT NULL,
+		opened_at  TEXT NOT NULL,
+		updated_at TEXT NOT NULL
+	)`,
+	`CREATE TABLE applied_events (
+		event_id    TEXT PRIMARY KEY,
+		incident_id TEXT NOT NULL,
+		type        TEXT NOT NULL,
+		applied_at  TEXT NOT NULL
+	)`,
+	// Deferred: an event may append the decision before it first puts the
+	// incident; the reference is checked at commit.
+	`CREATE TABLE decisions (
+		incident_id TEXT NOT NULL REFERENCES incidents(id) DEFERRABLE INITIALLY DEFERRED,
+		version     INTEGER NOT NULL,
+		decision    TEXT NOT NULL,
+		decided_at  TEXT NOT NULL,
+		PRIMARY KEY (incident_id, version)
+	)`,
+	`CREATE TABLE subjects (
+		seq         INTEGER PRIMARY KEY,
+		incident_id TEXT NOT NULL REFERENCES incidents(id),
+		subject_id  TEXT NOT NULL,
+		data        TEXT NOT NULL,
+		outcome     TEXT NOT NULL,
+		channel     TEXT NOT NULL DEFAULT '',
+		updated_at  TEXT NOT NULL,
+		UNIQUE (incident_id, subject_id)
+	)`,
+	`CREATE INDEX subjects_outcome ON subjects (outcome, seq)`,
+	`CREATE TABLE attempts (
+		seq          INTEGER PRIMARY KEY,
+		incident_id  TEXT NOT NULL,
+		subject_id   TEXT NOT NULL,
+		channel      TEXT NOT NULL,
+		status       TEXT NOT NULL,
+		provider     TEXT NOT NULL DEFAULT '',
+		provider_id  TEXT NOT NULL DEFAULT '',
+		template_id  TEXT NOT NULL DEFAULT '',
+		locale       TEXT NOT NULL DEFAULT '',
+		content_hash TEXT NOT NULL DEFAULT '',
+		tries        INTEGER NOT NULL DEFAULT 0,
+		error        TEXT NOT NULL DEFAULT '',
+		claimed_at   TEXT NOT NULL,
+		finished_at  TEXT,
+		UNIQUE (incident_id, subject_id, channel),
+		FOREIGN KEY (incident_id, subject_id) REFERENCES subjects (incident_id, subject_id)
+	)`,
+	`CREATE INDEX attempts_claimed ON attempts (seq) WHERE status = 'claimed'`,
+	`CREATE TABLE reports (
+		incident_id  TEXT NOT NULL REFERENCES incidents(id),
+		version      INTEGER NOT NULL,
+		regime       TEXT NOT NULL,
+		phase        TEXT NOT NULL,
+		json         TEXT NOT NULL,
+		content_hash TEXT NOT NULL,
+		generated_at TEXT NOT NULL,
+		PRIMARY KEY (incident_id, version)
+	)`,
+	`CREATE TABLE notices (
+		incident_id  TEXT NOT NULL REFERENCES incidents(id),
+		revision     INTEGER NOT NULL,
+		json         TEXT NOT NULL,
+		published_at TEXT NOT NULL,
+		updated_at   TEXT NOT NULL,
+		PRIMARY KEY (incident_id, revision)
+	)`,
+}
+
+// migrate brings the schema up to len(migrations), one version per step,
+// inside one write transaction.
+func migrate(ctx context.Context, db *sql.DB) error {
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin migration: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx,
+		`CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("create schema_version: %w", err)
+	}
+	var current int
+	if err := tx.QueryRowContext(ctx,
+		`SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+		return fmt.Errorf("read schema version: %w", err)
+	}
+	if current > len(migrations) {
+		return fmt.Errorf("check schema version: database is at %d, this build knows %d", current, len(migrations))
+	}
+	for v := current; v < len(migrations); v++ {
+		if err := applyMigration(ctx, tx, v); err != nil {
+			return err
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit migration: %w", err)
+	}
+	return nil
+}
+
+func applyMigration(ctx context.Context, tx *sql.Tx, v int) error {
+	for _, stmt := range migrations[v] {
+		if _, err := tx.ExecContext(ctx, stmt); err != nil {
+			return fmt.Errorf("migrate schema to version %d: %w", v+1, err)
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO schema_version (version) VALUES (?)`, v+1); err != nil {
+		return fmt.Errorf("record schema version %d: %w", v+1, err)
+	}
+	return nil
+}

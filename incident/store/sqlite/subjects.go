@@ -1,0 +1,208 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
+)
+
+// AddSubjects inserts the new subjects of an existing incident as pending,
+// through one prepared statement in the event's transaction.
+func (t *tx) AddSubjects(incidentID string, subjects []incident.Subject) (int, error) {
+	if err := mustExist(t.ctx, t.tx, incidentID); err != nil {
+		return 0, err
+	}
+	for i, sub := range subjects {
+		if sub.ID == "" {
+			return 0, incident.Invalid(fmt.Sprintf("subjects[%d].id", i), "is required")
+		}
+	}
+	stmt, err := t.tx.PrepareContext(t.ctx, `
+		INSERT INTO subjects (incident_id, subject_id, data, outcome, updated_at)
+		VALUES (?, ?, ?, '`+incident.OutcomePending+`', ?)
+		ON CONFLICT (incident_id, subject_id) DO NOTHING`)
+	if err != nil {
+		return 0, fmt.Errorf("prepare subject insert: %w", err)
+	}
+	defer stmt.Close()
+	return insertSubjects(t.ctx, stmt, incidentID, subjects, formatTime(t.now()))
+}
+
+// insertSubjects runs the prepared insert per subject and counts new rows.
+func insertSubjects(ctx context.Context, stmt *sql.Stmt, incidentID string, subjects []incident.Subject, now string) (int, error) {
+	added := 0
+	for _, sub := range subjects {
+		doc, err := encodeJSON(sub)
+		if err != nil {
+			return 0, fmt.Errorf("encode subject %s: %w", sub.ID, err)
+		}
+		n, err := rowsAffected(stmt.ExecContext(ctx, incidentID, sub.ID, doc, now))
+		if err != nil {
+			return 0, fmt.Errorf("add subject %s to %s: %w", sub.ID, incidentID, err)
+		}
+		added += int(n)
+	}
+	return added, nil
+}
+
+// PendingDeliveries returns pending subjects of incidents whose current
+// decision says to notify subjects, in the order they were added.
+func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]store.PendingDelivery, error) {
+	if limit <= 0 {
+		return nil, incident.Invalid("limit", "must be positive")
+	}
+	var out []store.PendingDelivery
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
+		var err error
+		out, err = pendingDeliveries(ctx, tx, limit)
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list pending deliveries: %w", err)
+	}
+	return out, nil
+}
+
+func pendingDeliveries(ctx context.Context, tx *sql.Tx, limit int) ([]store.PendingDelivery, error) {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT s.incident_id, s.data FROM subjects s JOIN incidents i ON i.id = s.incident_id
+		WHERE s.outcome = '`+incident.OutcomePending+`'
+		  AND json_extract(i.decision, '$.notify_subjects') = 1
+		ORDER BY s.seq LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := []store.PendingDelivery{}
+	for rows.Next() {
+		var p store.PendingDelivery
+		var doc string
+		if err := rows.Scan(&p.Incident.ID, &doc); err != nil {
+			return nil, err
+		}
+		if err := decodeJSON(doc, &p.Subject); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, attachIncidents(ctx, tx, out)
+}
+
+// attachIncidents fills in each delivery's incident, reading each once.
+func attachIncidents(ctx context.Context, tx *sql.Tx, ds []store.PendingDelivery) error {
+	seen := map[string]incident.Incident{}
+	for i := range ds {
+		id := ds[i].Incident.ID
+		inc, ok := seen[id]
+		if !ok {
+			var err error
+			if inc, err = getIncident(ctx, tx, id); err != nil {
+				return err
+			}
+			seen[id] = inc
+		}
+		ds[i].Incident = inc
+	}
+	return nil
+}
+
+// SetOutcome records the subject's outcome and the channel that reached them.
+func (s *Store) SetOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) error {
+	switch outcome {
+	case incident.OutcomePending, incident.OutcomeSent, incident.OutcomeUnreachable, incident.OutcomeUncertain:
+	default:
+		return incident.Invalid("outcome", "unknown outcome %q", outcome)
+	}
+	n, err := rowsAffected(s.w.ExecContext(ctx, `
+		UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?
+		WHERE incident_id = ? AND subject_id = ?`,
+		outcome, channel, formatTime(s.now()), incidentID, subjectID))
+	if err != nil {
+		return fmt.Errorf("set outcome of subject %s: %w", subjectID, err)
+	}
+	if n == 0 {
+		return subjectNotFound(incidentID, subjectID)
+	}
+	return nil
+}
+
+// Progress counts the incident's subject outcomes and its attempts per
+// channel, from one snapshot.
+func (s *Store) Progress(ctx context.Context, incidentID string) (incident.Progress, error) {
+	p := incident.Progress{ByChannel: map[string]incident.ChannelProgress{}}
+	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
+		if err := mustExist(ctx, tx, incidentID); err != nil {
+			return err
+		}
+		if err := countOutcomes(ctx, tx, incidentID, &p); err != nil {
+			return fmt.Errorf("count outcomes of %s: %w", incidentID, err)
+		}
+		if err := countAttempts(ctx, tx, incidentID, &p); err != nil {
+			return fmt.Errorf("count attempts of %s: %w", incidentID, err)
+		}
+		return nil
+	})
+	return p, err
+}
+
+func countOutcomes(ctx context.Context, tx *sql.Tx, incidentID string, p *incident.Progress) error {
+	rows, err := tx.QueryContext(ctx,
+		`SELECT outcome, COUNT(*) FROM subjects WHERE incident_id = ? GROUP BY outcome`, incidentID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var outcome string
+		var n int
+		if err := rows.Scan(&outcome, &n); err != nil {
+			return err
+		}
+		p.Subjects += n
+		switch outcome {
+		case incident.OutcomeSent:
+			p.Sent = n
+		case incident.OutcomeUnreachable:
+			p.Unreachable = n
+		case incident.OutcomeUncertain:
+			p.Uncertain = n
+		case incident.OutcomePending:
+			p.Pending = n
+		}
+	}
+	return rows.Err()
+}
+
+// countAttempts fills Failed and ByChannel; every channel tried appears.
+func countAttempts(ctx context.Context, tx *sql.Tx, incidentID string, p *incident.Progress) error {
+	rows, err := tx.QueryContext(ctx, `
+		SELECT channel, status, COUNT(*) FROM attempts
+		WHERE incident_id = ? GROUP BY channel, status`, incidentID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var channel, status string
+		var n int
+		if err := rows.Scan(&channel, &status, &n); err != nil {
+			return err
+		}
+		c := p.ByChannel[channel]
+		switch status {
+		case incident.AttemptSent:
+			c.Sent += n
+		case incident.AttemptFailed:
+			c.Failed += n
+			p.Failed += n
+		}
+		p.ByChannel[channel] = c
+	}
+	return rows.Err()
+}

@@ -1,0 +1,252 @@
+package storetest
+
+import (
+	"context"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
+)
+
+func testPendingDeliveries(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	a, b, c := newIncident("INC-A", true), newIncident("INC-B", false), newIncident("INC-C", true)
+	seed(t, s, a, subjects("a", 3)...)
+	seed(t, s, b, subjects("b", 2)...)
+	seed(t, s, c, subjects("c", 1)...)
+
+	want := []string{"INC-A/a-1", "INC-A/a-2", "INC-A/a-3", "INC-C/c-1"}
+	if got := pendingIDs(t, s, 10); !slices.Equal(got, want) {
+		t.Fatalf("pending = %v, want %v (oldest first, INC-B not notified)", got, want)
+	}
+	if got := pendingIDs(t, s, 2); !slices.Equal(got, want[:2]) {
+		t.Errorf("pending with limit 2 = %v, want %v", got, want[:2])
+	}
+	ds, err := s.PendingDeliveries(ctx, 1)
+	if err != nil || len(ds) != 1 {
+		t.Fatalf("PendingDeliveries(1) = %v, %v", ds, err)
+	}
+	jsonEqual(t, "pending incident", ds[0].Incident, a)
+	jsonEqual(t, "pending subject with its contact details", ds[0].Subject, subject("a-1"))
+
+	setOutcome(t, s, a.ID, "a-1", incident.OutcomeSent, incident.ChannelEmail)
+	setOutcome(t, s, a.ID, "a-2", incident.OutcomeUnreachable, "")
+	if got := pendingIDs(t, s, 10); !slices.Equal(got, want[2:]) {
+		t.Errorf("pending after outcomes = %v, want %v", got, want[2:])
+	}
+
+	// The current decision governs: turn A off and B on.
+	a.Decision.NotifySubjects, b.Decision.NotifySubjects = false, true
+	apply(t, s, "ev-AB", a.ID, func(tx store.Tx) error {
+		if err := tx.PutIncident(a); err != nil {
+			return err
+		}
+		return tx.PutIncident(b)
+	})
+	want = []string{"INC-B/b-1", "INC-B/b-2", "INC-C/c-1"}
+	if got := pendingIDs(t, s, 10); !slices.Equal(got, want) {
+		t.Errorf("pending after decisions changed = %v, want %v", got, want)
+	}
+	_, err = s.PendingDeliveries(ctx, 0)
+	wantCode(t, err, incident.CodeInvalid)
+}
+
+func testClaimOnceConcurrently(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 2)...)
+	const workers = 24
+	var wg sync.WaitGroup
+	results := make(chan bool, workers)
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, err := s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "email"})
+			if err != nil {
+				t.Errorf("ClaimAttempt: %v", err)
+			}
+			results <- ok
+		}()
+	}
+	wg.Wait()
+	close(results)
+	claimed := 0
+	for ok := range results {
+		if ok {
+			claimed++
+		}
+	}
+	if claimed != 1 {
+		t.Fatalf("%d of %d concurrent claims won, want exactly 1", claimed, workers)
+	}
+	// Another channel or subject is a different row; a finished row still blocks.
+	claim(t, s, "INC-1", "u-1", "sms")
+	claim(t, s, "INC-1", "u-2", "email")
+	finish(t, s, "INC-1", "u-2", "push", incident.AttemptFailed)
+	ok, err := s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-2", Channel: "push"})
+	if err != nil || ok {
+		t.Errorf("claim of a finished attempt = %v, %v; want false", ok, err)
+	}
+
+	_, err = s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-9", Channel: "email"})
+	wantCode(t, err, incident.CodeNotFound)
+	_, err = s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-1"})
+	wantCode(t, err, incident.CodeInvalid)
+}
+
+func testFinishAttempt(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 2)...)
+	// Claimed later channel first: the ledger keeps claim order.
+	for _, ch := range []string{"sms", "email"} {
+		ok, err := s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: ch,
+			Provider: "p-" + ch, TemplateID: "breach-" + ch, Locale: "pt-BR", ContentHash: "h-" + ch,
+			Tries: 1, ClaimedAt: t0})
+		if err != nil || !ok {
+			t.Fatalf("claim %s = %v, %v", ch, ok, err)
+		}
+	}
+	done := store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "sms",
+		Status: incident.AttemptFailed, Tries: 3, Error: "invalid_number", FinishedAt: t0.Add(day)}
+	if err := s.FinishAttempt(ctx, done); err != nil {
+		t.Fatalf("FinishAttempt: %v", err)
+	}
+	got, err := s.Attempts(ctx, "INC-1", "u-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []store.Attempt{
+		{IncidentID: "INC-1", SubjectID: "u-1", Channel: "sms", Status: incident.AttemptFailed,
+			Provider: "p-sms", TemplateID: "breach-sms", Locale: "pt-BR", ContentHash: "h-sms",
+			Tries: 3, Error: "invalid_number", ClaimedAt: t0, FinishedAt: t0.Add(day)},
+		{IncidentID: "INC-1", SubjectID: "u-1", Channel: "email", Status: incident.AttemptClaimed,
+			Provider: "p-email", TemplateID: "breach-email", Locale: "pt-BR", ContentHash: "h-email",
+			Tries: 1, ClaimedAt: t0},
+	}
+	jsonEqual(t, "attempts in claim order", got, want)
+
+	sent := store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "email",
+		Status: incident.AttemptSent, ProviderID: "msg-42", Tries: 1}
+	if err := s.FinishAttempt(ctx, sent); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.Attempts(ctx, "INC-1", "u-1")
+	if err != nil || len(got) != 2 || got[1].ProviderID != "msg-42" || got[1].FinishedAt.IsZero() {
+		t.Errorf("after sending: %+v, %v; want provider id and finished_at set", got, err)
+	}
+
+}
+
+// testFinishAttemptErrors: a finished row is never rewritten, and only a
+// claimed row can be finished.
+func testFinishAttemptErrors(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 2)...)
+	finish(t, s, "INC-1", "u-1", "email", incident.AttemptSent)
+	a := store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "email",
+		Status: incident.AttemptFailed, Tries: 1}
+	wantCode(t, s.FinishAttempt(ctx, a), incident.CodeConflict)
+	if got, err := s.Attempts(ctx, "INC-1", "u-1"); err != nil || got[0].Status != incident.AttemptSent {
+		t.Errorf("attempt after a second finish = %+v, %v; want still sent", got, err)
+	}
+	a.Channel = "push"
+	wantCode(t, s.FinishAttempt(ctx, a), incident.CodeNotFound)
+	claim(t, s, "INC-1", "u-1", "push")
+	a.Status = incident.AttemptClaimed
+	wantCode(t, s.FinishAttempt(ctx, a), incident.CodeInvalid)
+
+	if got, err := s.Attempts(ctx, "INC-1", "u-2"); err != nil || len(got) != 0 {
+		t.Errorf("Attempts of an untried subject = %v, %v; want none", got, err)
+	}
+	_, err := s.Attempts(ctx, "INC-1", "u-9")
+	wantCode(t, err, incident.CodeNotFound)
+}
+
+func testSetOutcome(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	subs := subjects("u", 1)
+	seed(t, s, newIncident("INC-1", true), subs...)
+	setOutcome(t, s, "INC-1", "u-1", incident.OutcomeSent, incident.ChannelPush)
+	if p := progress(t, s, "INC-1"); p.Sent != 1 || p.Pending != 0 {
+		t.Errorf("progress after sent = %+v", p)
+	}
+	err := s.SetOutcome(ctx, "INC-1", "u-9", incident.OutcomeSent, incident.ChannelPush)
+	wantCode(t, err, incident.CodeNotFound)
+	err = s.SetOutcome(ctx, "INC-1", "u-1", "delivered-maybe", incident.ChannelPush)
+	wantCode(t, err, incident.CodeInvalid)
+	noContact(t, err, subs...)
+}
+
+func testStaleClaims(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 3)...)
+	claim(t, s, "INC-1", "u-1", "push") // crashed before the result
+	finish(t, s, "INC-1", "u-2", "push", incident.AttemptSent)
+	setOutcome(t, s, "INC-1", "u-2", incident.OutcomeSent, "push")
+
+	n, err := s.ResolveStaleClaims(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("ResolveStaleClaims = %d, %v; want 1", n, err)
+	}
+	p := progress(t, s, "INC-1")
+	if p.Uncertain != 1 || p.Sent != 1 || p.Pending != 1 {
+		t.Errorf("progress = %+v; want 1 uncertain, 1 sent, 1 pending", p)
+	}
+	if got := pendingIDs(t, s, 10); !slices.Equal(got, []string{"INC-1/u-3"}) {
+		t.Errorf("pending = %v; the uncertain subject must not be resent", got)
+	}
+	atts, err := s.Attempts(ctx, "INC-1", "u-1")
+	if err != nil || len(atts) != 1 || atts[0].Status != incident.AttemptClaimed || atts[0].Error == "" {
+		t.Errorf("stale attempt = %+v, %v; want kept as claimed with a reason", atts, err)
+	}
+	if n, err := s.ResolveStaleClaims(ctx); err != nil || n != 0 {
+		t.Errorf("second ResolveStaleClaims = %d, %v; want 0", n, err)
+	}
+	ok, err := s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "push"})
+	if err != nil || ok {
+		t.Errorf("re-claim of a stale attempt = %v, %v; want false", ok, err)
+	}
+}
+
+func testProgress(t *testing.T, s store.Store) {
+	seed(t, s, newIncident("INC-1", true), subjects("u", 5)...)
+	seed(t, s, newIncident("INC-2", true), subjects("v", 2)...)
+	// u-1: push failed, email sent. u-2: no push address, email failed.
+	finish(t, s, "INC-1", "u-1", "push", incident.AttemptFailed)
+	finish(t, s, "INC-1", "u-1", "email", incident.AttemptSent)
+	setOutcome(t, s, "INC-1", "u-1", incident.OutcomeSent, "email")
+	finish(t, s, "INC-1", "u-2", "push", incident.AttemptNoAddress)
+	finish(t, s, "INC-1", "u-2", "email", incident.AttemptFailed)
+	setOutcome(t, s, "INC-1", "u-2", incident.OutcomeUnreachable, "")
+	claim(t, s, "INC-1", "u-3", "sms")
+	setOutcome(t, s, "INC-1", "u-3", incident.OutcomeUncertain, "")
+	// Another incident's rows must not count.
+	finish(t, s, "INC-2", "v-1", "email", incident.AttemptSent)
+	setOutcome(t, s, "INC-2", "v-1", incident.OutcomeSent, "email")
+
+	p := progress(t, s, "INC-1")
+	got := p
+	got.ByChannel = nil
+	jsonEqual(t, "progress counts", got, incident.Progress{
+		Subjects: 5, Sent: 1, Failed: 2, Unreachable: 1, Uncertain: 1, Pending: 2})
+	want := map[string]incident.ChannelProgress{"push": {Failed: 1}, "email": {Sent: 1, Failed: 1}}
+	for ch, c := range p.ByChannel {
+		if w := want[ch]; c != w {
+			t.Errorf("by_channel[%s] = %+v, want %+v", ch, c, w)
+		}
+	}
+	for ch, w := range want {
+		if p.ByChannel[ch] != w {
+			t.Errorf("by_channel[%s] = %+v, want %+v", ch, p.ByChannel[ch], w)
+		}
+	}
+
+	seed(t, s, newIncident("INC-3", false))
+	if p := progress(t, s, "INC-3"); p.Subjects != 0 || p.ByChannel == nil {
+		t.Errorf("progress of an incident without subjects = %+v; want zeros and an empty map", p)
+	}
+	_, err := s.Progress(context.Background(), "INC-missing")
+	wantCode(t, err, incident.CodeNotFound)
+}
