@@ -1,0 +1,299 @@
+package push
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/rsa"
+	"crypto/x509"
+	"encoding/json"
+	"encoding/pem"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/notifier"
+	"github.com/herald-notify/herald/notifier/notifiertest"
+)
+
+const (
+	phoneToken = "dQw4w9WgXcQ:APA91bH-phone-token-0001"
+	laptopTok  = "eX4mPl3t0k3n:APA91bH-laptop-token-0002"
+)
+
+func delivery(tokens ...string) notifier.Delivery {
+	if len(tokens) == 0 {
+		tokens = []string{phoneToken}
+	}
+	return notifier.Delivery{
+		IncidentID: "inc-1", SubjectID: "sub-1", Channel: "push", To: tokens,
+		Message: notifier.Message{
+			Title: "Security incident inc-1",
+			Text:  "Your account data was exposed. Reset your password.",
+			Link:  "https://status.example.org/incidents/inc-1",
+		},
+	}
+}
+
+func newNotifier(t *testing.T, endpoint string) *Notifier {
+	t.Helper()
+	n, err := New(context.Background(), Config{ProjectID: testProject, Endpoint: endpoint})
+	if err != nil {
+		t.Fatalf("New: %v", err)
+	}
+	return n
+}
+
+var (
+	unregistered = fcmError(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.", nil)
+	quota        = fcmError(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded.", map[string]string{"Retry-After": "30"})
+	// FCM quotes the token back when it cannot parse it.
+	invalidToken = fcmError(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+		"The registration token is not a valid FCM registration token: "+phoneToken, nil)
+)
+
+func TestConformance(t *testing.T) {
+	faults := map[notifiertest.Fault]*reply{
+		notifiertest.Accept: nil,
+		// 500, not 503: the SDK retries 503 itself with second-long backoff.
+		notifiertest.Transient:   fcmError(500, "INTERNAL", "INTERNAL", "Internal error encountered.", nil),
+		notifiertest.RateLimited: quota,
+		notifiertest.Reject:      unregistered,
+	}
+	notifiertest.Run(t, notifiertest.Harness{
+		Start: func(t *testing.T, fault notifiertest.Fault) (notifier.Notifier, func() int) {
+			f, u := startFake(t, faults[fault], nil)
+			return newNotifier(t, u), f.acceptedCount
+		},
+		Delivery: delivery(),
+	})
+}
+
+func TestMessageFields(t *testing.T) {
+	f, u := startFake(t, nil, nil)
+	d := delivery()
+	r, err := newNotifier(t, u).Notify(context.Background(), d)
+	if err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	if r.Provider != "fcm" || !strings.HasPrefix(r.ProviderID, "projects/"+testProject+"/messages/") {
+		t.Errorf("receipt = %+v, want fcm and the message name", r)
+	}
+	m := f.accepted[0]
+	if m.Token != phoneToken || m.Notification.Title != d.Message.Title || m.Notification.Body != d.Message.Text {
+		t.Error("token, title or body not as sent")
+	}
+	if m.Data["incident_id"] != "inc-1" || m.Data["link"] != d.Message.Link || m.Webpush.FCMOptions.Link != d.Message.Link {
+		t.Errorf("data %v / webpush link %q, want incident id and link", m.Data, m.Webpush.FCMOptions.Link)
+	}
+}
+
+func TestPlainHTTPLinkStaysInData(t *testing.T) {
+	f, u := startFake(t, nil, nil)
+	d := delivery()
+	d.Message.Link = "http://intranet/incidents/inc-1"
+	if _, err := newNotifier(t, u).Notify(context.Background(), d); err != nil {
+		t.Fatalf("Notify: %v", err) // the SDK refuses a non-https web push link
+	}
+	if m := f.accepted[0]; m.Data["link"] != d.Message.Link || m.Webpush.FCMOptions.Link != "" {
+		t.Errorf("data link %q, webpush link %q", m.Data["link"], m.Webpush.FCMOptions.Link)
+	}
+}
+
+func TestSecondTokenAfterUnregistered(t *testing.T) {
+	f, u := startFake(t, nil, map[string]*reply{phoneToken: unregistered})
+	res, err := newNotifier(t, u).Send(context.Background(), delivery(phoneToken, laptopTok))
+	if err != nil {
+		t.Fatalf("Send: %v", err)
+	}
+	if got := f.asked(); !slices.Equal(got, []string{phoneToken, laptopTok}) {
+		t.Errorf("fake was asked %d tokens, want phone then laptop", len(got))
+	}
+	if f.acceptedCount() != 1 || f.accepted[0].Token != laptopTok || res.Receipt.ProviderID == "" {
+		t.Errorf("want the laptop token accepted with a receipt, got receipt %+v", res.Receipt)
+	}
+	if !slices.Equal(res.Unregistered, []string{phoneToken}) {
+		t.Errorf("Unregistered has %d tokens, want just the phone's", len(res.Unregistered))
+	}
+}
+
+func TestStopsAtFirstSuccess(t *testing.T) {
+	f, u := startFake(t, nil, nil)
+	if _, err := newNotifier(t, u).Notify(context.Background(), delivery(phoneToken, laptopTok)); err != nil {
+		t.Fatalf("Notify: %v", err)
+	}
+	if got := f.asked(); len(got) != 1 || got[0] != phoneToken {
+		t.Errorf("fake was asked %d tokens, want only the first", len(got))
+	}
+}
+
+func TestEveryTokenFails(t *testing.T) {
+	cases := []struct {
+		name      string
+		laptop    *reply
+		permanent bool
+		reason    string
+	}{
+		{"all permanent", invalidToken, true, "fcm token unregistered"},
+		{"one retryable", quota, false, "fcm quota exceeded"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			byToken := map[string]*reply{phoneToken: unregistered, laptopTok: c.laptop}
+			_, u := startFake(t, nil, byToken)
+			d := delivery(phoneToken, laptopTok)
+			res, err := newNotifier(t, u).Send(context.Background(), d)
+			assertClass(t, err, d, c.permanent, c.reason)
+			if !slices.Equal(res.Unregistered, []string{phoneToken}) {
+				t.Errorf("Unregistered has %d tokens, want just the phone's", len(res.Unregistered))
+			}
+		})
+	}
+}
+
+func TestRetryAfterSurfaced(t *testing.T) {
+	_, u := startFake(t, quota, nil)
+	_, err := newNotifier(t, u).Notify(context.Background(), delivery())
+	if got := notifier.RetryAfter(err); got != 30*time.Second {
+		t.Errorf("RetryAfter = %v, want 30s (err %v)", got, err)
+	}
+}
+
+func TestClassification(t *testing.T) {
+	cases := []struct {
+		name      string
+		reply     *reply
+		permanent bool
+		reason    string
+	}{
+		{"invalid token", invalidToken, true, "fcm invalid argument"},
+		{"bare 400", fcmError(400, "INVALID_ARGUMENT", "", "Invalid JSON payload", nil), true, "fcm invalid argument"},
+		{"sender mismatch", fcmError(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", "SenderId mismatch", nil), true, "fcm sender id mismatch"},
+		{"apns auth", fcmError(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", "Auth error from APNS", nil), false, "fcm auth failed"},
+		{"our auth", fcmError(403, "PERMISSION_DENIED", "", "Permission denied", nil), false, "fcm auth failed"},
+		{"bare 429", &reply{status: 429, header: map[string]string{"Retry-After": "5"}, body: "slow down"}, false, "fcm quota exceeded"},
+		{"500", fcmError(500, "INTERNAL", "INTERNAL", "Internal error", nil), false, "fcm http 500"},
+		{"html 502", &reply{status: 502, body: "<html>Bad Gateway</html>"}, false, "fcm http 502"},
+		{"404 without fcm code", fcmError(404, "NOT_FOUND", "", "Project not found", nil), false, "fcm http 404"},
+		{"unparseable success", &reply{status: 200, body: "<html>ok</html>"}, false, "fcm bad response"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, u := startFake(t, c.reply, nil)
+			_, err := newNotifier(t, u).Notify(context.Background(), delivery())
+			assertClass(t, err, delivery(), c.permanent, c.reason)
+		})
+	}
+}
+
+func TestNoTokenSendsNothing(t *testing.T) {
+	for _, to := range [][]string{nil, {""}} {
+		f, u := startFake(t, nil, nil)
+		d := delivery()
+		d.To = to
+		_, err := newNotifier(t, u).Notify(context.Background(), d)
+		assertClass(t, err, d, true, "no push token")
+		if len(f.asked()) != 0 {
+			t.Error("fake was asked despite no token")
+		}
+	}
+}
+
+func TestCancelMidRequest(t *testing.T) {
+	_, u := startFake(t, &reply{hang: true}, nil)
+	ctx, cancel := context.WithCancel(context.Background())
+	time.AfterFunc(100*time.Millisecond, cancel)
+	start := time.Now()
+	_, err := newNotifier(t, u).Notify(ctx, delivery())
+	assertClass(t, err, delivery(), false, "fcm request cancelled")
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("err = %v, want it to wrap context.Canceled", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("Notify took %v after cancel at 100ms", d)
+	}
+}
+
+// The SDK retries network errors 4 times over about 7 s before giving up.
+func TestUnreachable(t *testing.T) {
+	if testing.Short() {
+		t.Skip("waits out the SDK's own retries")
+	}
+	t.Parallel()
+	srv := httptest.NewServer(http.NotFoundHandler())
+	srv.Close()
+	_, err := newNotifier(t, srv.URL).Notify(context.Background(), delivery())
+	assertClass(t, err, delivery(), false, "fcm unreachable")
+}
+
+func TestValidate(t *testing.T) {
+	cases := map[string]struct {
+		cfg   Config
+		field string
+	}{
+		"no project":   {Config{Endpoint: "http://127.0.0.1:1"}, "push.project_id"},
+		"no creds":     {Config{ProjectID: "p"}, "push.credentials_file"},
+		"bad endpoint": {Config{ProjectID: "p", Endpoint: "127.0.0.1:1"}, "push.endpoint"},
+		"not http":     {Config{ProjectID: "p", Endpoint: "ftp://host"}, "push.endpoint"},
+	}
+	for name, c := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := New(context.Background(), c.cfg)
+			if incident.ErrorCode(err) != incident.CodeInvalid || incident.ErrorField(err) != c.field {
+				t.Errorf("New: err = %v, want invalid %s", err, c.field)
+			}
+		})
+	}
+}
+
+// New with a service account file builds the real client without a network
+// call; a missing file fails at once rather than at the first send.
+func TestNewWithCredentialsFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "sa.json")
+	writeServiceAccount(t, good)
+	if _, err := New(context.Background(), Config{ProjectID: testProject, CredentialsFile: good}); err != nil {
+		t.Errorf("New with a service account file: %v", err)
+	}
+	_, err := New(context.Background(), Config{ProjectID: testProject, CredentialsFile: filepath.Join(dir, "missing.json")})
+	if err == nil {
+		t.Error("New with a missing credentials file succeeded")
+	}
+}
+
+func writeServiceAccount(t *testing.T, path string) {
+	t.Helper()
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, _ := x509.MarshalPKCS8PrivateKey(key)
+	sa := map[string]string{
+		"type": "service_account", "project_id": testProject, "private_key_id": "k1",
+		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
+		"client_email": "herald@" + testProject + ".iam.gserviceaccount.com", "client_id": "1",
+		"token_uri": "http://127.0.0.1:1/token",
+	}
+	b, _ := json.Marshal(sa)
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func assertClass(t *testing.T, err error, d notifier.Delivery, permanent bool, reason string) {
+	t.Helper()
+	var e *notifier.Error
+	if !errors.As(err, &e) {
+		t.Fatalf("err = %v, want a *notifier.Error", err)
+	}
+	if e.Permanent != permanent || e.Reason != reason {
+		t.Errorf("got permanent=%v reason %q, want permanent=%v reason %q", e.Permanent, e.Reason, permanent, reason)
+	}
+	notifiertest.AssertNoPersonalData(t, err, d)
+}
