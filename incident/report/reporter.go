@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	"go.uber.org/zap"
@@ -22,12 +23,17 @@ type Reporter struct {
 	NoticeURL      func(incidentID string) string
 	Now            func() time.Time
 	Log            *zap.Logger
+	// mu serialises Ensure so concurrent follow-ups never generate the same
+	// phase twice.
+	mu sync.Mutex
 }
 
 // Ensure generates the reports an incident owes and has not yet produced:
 // the first phase of every required obligation, and the final phase once
 // the incident is closed.
 func (r *Reporter) Ensure(ctx context.Context, incidentID string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	inc, err := r.Store.GetIncident(ctx, incidentID)
 	if err != nil {
 		return fmt.Errorf("load incident: %w", err)

@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"reflect"
+	"sync"
 	"time"
 
 	"github.com/herald-notify/herald/incident"
@@ -40,12 +41,17 @@ func Decide(inc incident.Incident, p incident.Progress) (bool, string) {
 type Publisher struct {
 	Store store.Store
 	Now   func() time.Time
+	// mu serialises Ensure: dispatcher workers call it concurrently, and two
+	// unserialised calls would both see "no notice" and publish twice.
+	mu sync.Mutex
 }
 
 // Ensure publishes a first notice when one is needed, and a new revision
 // when the public facts changed since the last. It reports whether it
 // published.
 func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
 	inc, err := p.Store.GetIncident(ctx, incidentID)
 	if err != nil {
 		return false, fmt.Errorf("load incident: %w", err)

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestConfigPrecedence(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "herald.yaml")
+	yaml := "data_dir: /from/file\nhttp_addr: 127.0.0.1:7000\nworkers: 3\nsmtp_host: file.example\n"
+	if err := os.WriteFile(file, []byte(yaml), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	secret := filepath.Join(dir, "token")
+	os.WriteFile(secret, []byte("s3cret\n"), 0o600)
+	env := map[string]string{
+		"HERALD_CONFIG": file, "HERALD_HTTP_ADDR": "127.0.0.1:7001", "HERALD_WORKERS": "5",
+		"HERALD_KAFKA_BROKERS": "k1:9092, k2:9092", "HERALD_TWILIO_AUTH_TOKEN_FILE": secret,
+		"HERALD_RETRY_BACKOFF": "1s",
+	}
+	cfg, err := LoadConfig([]string{"--workers", "7"}, func(k string) string { return env[k] })
+	if err != nil {
+		t.Fatal(err)
+	}
+	checks := []struct {
+		name      string
+		got, want any
+	}{
+		{"file beats default", cfg.DataDir, "/from/file"},
+		{"env beats file", cfg.HTTPAddr, "127.0.0.1:7001"},
+		{"flag beats env", cfg.Workers, 7},
+		{"file only", cfg.SMTPHost, "file.example"},
+		{"default", cfg.Topic, "security.incidents"},
+		{"secret from _FILE", cfg.TwilioAuthToken, "s3cret"},
+		{"duration", cfg.RetryBackoff, time.Second},
+	}
+	for _, c := range checks {
+		if c.got != c.want {
+			t.Errorf("%s: got %v, want %v", c.name, c.got, c.want)
+		}
+	}
+	if len(cfg.KafkaBrokers) != 2 || cfg.KafkaBrokers[1] != "k2:9092" {
+		t.Errorf("brokers = %q", cfg.KafkaBrokers)
+	}
+}
+
+func TestConfigErrorsNameTheSetting(t *testing.T) {
+	cases := map[string]map[string]string{
+		"HERALD_WORKERS":   {"HERALD_WORKERS": "many"},
+		"http_addr":        {"HERALD_HTTP_ADDR": "no-port"},
+		"log_level":        {"HERALD_LOG_LEVEL": "loud"},
+		"workers: must be": {"HERALD_WORKERS": "0"},
+	}
+	for want, env := range cases {
+		_, err := LoadConfig(nil, func(k string) string { return env[k] })
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("env %v: error %v, want it to name %q", env, err, want)
+		}
+	}
+}
+
+func TestConfigRejectsUnknownFileKeys(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "c.yaml")
+	os.WriteFile(file, []byte("wokers: 3\n"), 0o600)
+	if _, err := LoadConfig([]string{"--config", file}, func(string) string { return "" }); err == nil {
+		t.Fatal("a misspelt key was accepted")
+	}
+}

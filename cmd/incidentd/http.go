@@ -1,0 +1,199 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"strconv"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
+	"github.com/herald-notify/herald/templates"
+)
+
+// httpAPI serves the response team's API, the regulator report pages, the
+// public notice pages, health and metrics.
+type httpAPI struct {
+	store     store.Store
+	log       *zap.Logger
+	metrics   *metrics
+	publicURL string
+}
+
+func (a *httpAPI) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /api/v1/incidents", a.listIncidents)
+	mux.HandleFunc("GET /api/v1/incidents/{id}", a.getIncident)
+	mux.HandleFunc("GET /api/v1/incidents/{id}/reports", a.listReports)
+	mux.HandleFunc("GET /api/v1/incidents/{id}/reports/{version}", a.getReport)
+	mux.HandleFunc("GET /reports/{id}/{version}", a.reportPage)
+	mux.HandleFunc("GET /notices/{$}", a.noticeIndex)
+	mux.HandleFunc("GET /notices/{id}", a.noticePage)
+	mux.Handle("GET /{$}", http.RedirectHandler("/notices/", http.StatusFound))
+	return mux
+}
+
+// incidentView is GET /api/v1/incidents/{id}: the state, the decision, how
+// notification is going, the notice and the reports.
+type incidentView struct {
+	Incident incident.Incident `json:"incident"`
+	Progress incident.Progress `json:"progress"`
+	Notice   *incident.Notice  `json:"notice"`
+	Reports  []incident.Report `json:"reports"`
+}
+
+func (a *httpAPI) listIncidents(w http.ResponseWriter, r *http.Request) {
+	incs, err := a.store.ListIncidents(r.Context())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if incs == nil {
+		incs = []incident.Incident{}
+	}
+	writeJSON(w, http.StatusOK, incs)
+}
+
+func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
+	ctx, id := r.Context(), r.PathValue("id")
+	var v incidentView
+	var err error
+	if v.Incident, err = a.store.GetIncident(ctx, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	if v.Progress, err = a.store.Progress(ctx, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	if n, err := a.store.GetNotice(ctx, id); err == nil {
+		v.Notice = &n
+	}
+	if v.Reports, err = a.store.ListReports(ctx, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, v)
+}
+
+func (a *httpAPI) listReports(w http.ResponseWriter, r *http.Request) {
+	ctx, id := r.Context(), r.PathValue("id")
+	if _, err := a.store.GetIncident(ctx, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	reps, err := a.store.ListReports(ctx, id)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if reps == nil {
+		reps = []incident.Report{}
+	}
+	writeJSON(w, http.StatusOK, reps)
+}
+
+func (a *httpAPI) findReport(r *http.Request) (incident.Report, error) {
+	id := r.PathValue("id")
+	version, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil {
+		return incident.Report{}, incident.Invalid("version", "must be a whole number")
+	}
+	reps, err := a.store.ListReports(r.Context(), id)
+	if err != nil {
+		return incident.Report{}, err
+	}
+	for _, rep := range reps {
+		if rep.Version == version {
+			return rep, nil
+		}
+	}
+	return incident.Report{}, incident.NotFound("report %d of incident not found", version)
+}
+
+func (a *httpAPI) getReport(w http.ResponseWriter, r *http.Request) {
+	rep, err := a.findReport(r)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, rep)
+}
+
+func (a *httpAPI) reportPage(w http.ResponseWriter, r *http.Request) {
+	rep, err := a.findReport(r)
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	a.page(w, func(b *bytes.Buffer) error { return templates.RenderReportHTML(b, rep) })
+}
+
+func (a *httpAPI) noticeIndex(w http.ResponseWriter, r *http.Request) {
+	notices, err := a.store.ListNotices(r.Context())
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	a.page(w, func(b *bytes.Buffer) error { return templates.RenderNoticeIndex(b, notices, lang) })
+}
+
+func (a *httpAPI) noticePage(w http.ResponseWriter, r *http.Request) {
+	n, err := a.store.GetNotice(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	lang := r.URL.Query().Get("lang")
+	a.page(w, func(b *bytes.Buffer) error { return templates.RenderNoticePage(b, n, lang) })
+}
+
+// page renders into a buffer first so a template error never sends half a
+// page, and sets a strict policy: no scripts, no external resources.
+func (a *httpAPI) page(w http.ResponseWriter, render func(*bytes.Buffer) error) {
+	var b bytes.Buffer
+	if err := render(&b); err != nil {
+		a.fail(w, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+	h.Set("X-Content-Type-Options", "nosniff")
+	h.Set("Referrer-Policy", "no-referrer")
+	_, _ = w.Write(b.Bytes())
+}
+
+// statusFor maps domain error codes to HTTP statuses: the one table.
+var statusFor = map[string]int{
+	incident.CodeInvalid:  http.StatusBadRequest,
+	incident.CodeNotFound: http.StatusNotFound,
+	incident.CodeConflict: http.StatusConflict,
+}
+
+func (a *httpAPI) fail(w http.ResponseWriter, err error) {
+	code := incident.ErrorCode(err)
+	status, ok := statusFor[code]
+	if !ok {
+		a.log.Error("http request failed", zap.Error(err))
+		writeJSON(w, http.StatusInternalServerError, map[string]string{"error": "internal error", "code": "internal"})
+		return
+	}
+	writeJSON(w, status, map[string]string{"error": err.Error(), "code": code})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
+}

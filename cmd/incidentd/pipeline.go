@@ -1,0 +1,135 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/segmentio/kafka-go"
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/apply"
+	"github.com/herald-notify/herald/incident/classify"
+	"github.com/herald-notify/herald/incident/contract"
+	"github.com/herald-notify/herald/incident/report"
+	"github.com/herald-notify/herald/incident/store"
+	"github.com/herald-notify/herald/incident/stream"
+	"github.com/herald-notify/herald/notifier"
+	"github.com/herald-notify/herald/notifier/dispatch"
+	"github.com/herald-notify/herald/notifier/notice"
+	"github.com/herald-notify/herald/templates"
+)
+
+// pipeline holds the stages that react to an event: apply it, then make
+// sure reports and the public notice are what the new state requires, then
+// wake the dispatcher.
+type pipeline struct {
+	cfg        Config
+	log        *zap.Logger
+	applier    *apply.Applier
+	reporter   *report.Reporter
+	publisher  *notice.Publisher
+	dispatcher *dispatch.Dispatcher
+	metrics    *metrics
+}
+
+func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string) *pipeline {
+	noticeURL := func(id string) string { return strings.TrimRight(publicURL, "/") + "/notices/" + id }
+	p := &pipeline{cfg: m.Config, log: m.Log, metrics: newMetrics()}
+	p.applier = &apply.Applier{Store: st, Classify: classify.Classify}
+	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
+		Render: templates.RenderReportText, NoticeURL: noticeURL, Log: m.Log}
+	p.publisher = &notice.Publisher{Store: st}
+	render := func(ch string, inc incident.Incident, s incident.Subject) (dispatch.Rendered, error) {
+		data := templates.NoticeDataFrom(inc, noticeURL(inc.ID))
+		data.Name = s.Name
+		locale := templates.Negotiate(s.Locale, s.Jurisdiction)
+		msg, id, err := templates.Render(ch, locale, data)
+		return dispatch.Rendered{Message: msg, TemplateID: id, Locale: locale}, err
+	}
+	observe := func(incidentID, outcome, channel string) {
+		p.metrics.outcome(outcome, channel)
+		if outcome == incident.OutcomeUnreachable {
+			p.followUp(context.Background(), incidentID)
+		}
+	}
+	p.dispatcher = dispatch.New(st, channels, render, observe, m.Log,
+		dispatch.Config{Workers: m.Config.Workers, Backoff: m.Config.RetryBackoff})
+	return p
+}
+
+// consume runs the intake consumer until ctx ends.
+func (p *pipeline) consume(ctx context.Context, brokers []string) error {
+	c, err := stream.NewConsumer(stream.ConsumerConfig{Brokers: brokers, Topic: p.cfg.Topic, GroupID: p.cfg.GroupID,
+		DLQTopic: p.cfg.DLQTopic, Logger: p.log})
+	if err != nil {
+		return fmt.Errorf("start intake: %w", err)
+	}
+	return c.Run(ctx, p.handle)
+}
+
+// handle decodes, validates and applies one message. An invalid event comes
+// back as a CodeInvalid error (the consumer dead-letters it); any other error
+// leaves the offset uncommitted so the message is retried.
+func (p *pipeline) handle(ctx context.Context, msg kafka.Message) error {
+	ev, err := contract.Decode(msg.Value, stream.HeaderMap(msg.Headers))
+	if err != nil {
+		p.metrics.events.WithLabelValues("invalid").Inc()
+		p.log.Warn("event rejected", zap.Int("partition", msg.Partition), zap.Int64("offset", msg.Offset),
+			zap.String("field", incident.ErrorField(err)), zap.Error(err))
+		return err
+	}
+	res, err := p.applier.Apply(ctx, ev)
+	if err != nil {
+		if incident.ErrorCode(err) == incident.CodeInvalid {
+			p.metrics.events.WithLabelValues("invalid").Inc()
+		}
+		return err
+	}
+	result := "applied"
+	if !res.Applied {
+		result = "duplicate"
+	}
+	p.metrics.events.WithLabelValues(result).Inc()
+	p.log.Info("event "+result, zap.String("incident", res.IncidentID), zap.String("type", ev.Type),
+		zap.String("event_id", ev.ID), zap.Int("subjects_added", res.SubjectsAdded))
+	// Follow-ups run on duplicates too: a crash after apply but before them
+	// is repaired by the redelivery.
+	if err := p.followUp(ctx, res.IncidentID); err != nil {
+		return err
+	}
+	p.dispatcher.Kick()
+	return nil
+}
+
+// followUp makes reports and the notice match the incident's state.
+func (p *pipeline) followUp(ctx context.Context, incidentID string) error {
+	published, err := p.publisher.Ensure(ctx, incidentID)
+	if err != nil {
+		return fmt.Errorf("publish notice: %w", err)
+	}
+	if published {
+		p.metrics.notices.Inc()
+		p.log.Info("public security notice published", zap.String("incident", incidentID))
+	}
+	if err := p.reporter.Ensure(ctx, incidentID); err != nil {
+		return fmt.Errorf("ensure reports: %w", err)
+	}
+	return nil
+}
+
+// catchUp repairs follow-ups for every incident at start-up, in case the
+// process stopped between applying an event and its follow-ups.
+func (p *pipeline) catchUp(ctx context.Context, st store.Store) {
+	incidents, err := st.ListIncidents(ctx)
+	if err != nil {
+		p.log.Warn("list incidents for catch-up", zap.Error(err))
+		return
+	}
+	for _, inc := range incidents {
+		if err := p.followUp(ctx, inc.ID); err != nil {
+			p.log.Warn("catch up incident", zap.String("incident", inc.ID), zap.Error(err))
+		}
+	}
+}
