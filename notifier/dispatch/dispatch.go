@@ -91,7 +91,7 @@ func (d *Dispatcher) Kick() {
 // to reach a recorded state (their sends are not cut off mid-way).
 func (d *Dispatcher) Run(ctx context.Context) error {
 	jobs := make(chan store.PendingDelivery)
-	var inflight sync.Map // "incident/subject" -> struct{}
+	track := newTracker()
 	var wg sync.WaitGroup
 	work := context.WithoutCancel(ctx) // a started subject finishes its chain
 	for i := 0; i < d.cfg.Workers; i++ {
@@ -100,19 +100,20 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 			defer wg.Done()
 			for job := range jobs {
 				d.deliver(work, job)
-				inflight.Delete(key(job))
+				track.finish(key(job))
 			}
 		}()
 	}
 	defer func() { close(jobs); wg.Wait() }()
 	for ctx.Err() == nil {
+		gen := track.query()
 		pending, err := d.store.PendingDeliveries(ctx, 4*d.cfg.Workers)
 		if err != nil && ctx.Err() == nil {
 			d.log.Warn("list pending deliveries", zap.Error(err))
 		}
 		queued := 0
 		for _, job := range pending {
-			if _, busy := inflight.LoadOrStore(key(job), struct{}{}); busy {
+			if !track.start(key(job), gen) {
 				continue
 			}
 			select {
@@ -127,6 +128,52 @@ func (d *Dispatcher) Run(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tracker keeps a subject from being queued twice: while it is in flight,
+// and when it finished after the query that listed it as pending began (the
+// listing is stale for it).
+type tracker struct {
+	mu       sync.Mutex
+	gen      int64
+	inflight map[string]bool
+	finished map[string]int64 // key -> generation current when it finished
+}
+
+func newTracker() *tracker {
+	return &tracker{inflight: map[string]bool{}, finished: map[string]int64{}}
+}
+
+// query starts a new listing and forgets finishes that every later listing
+// already reflects.
+func (t *tracker) query() int64 {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.gen++
+	for k, g := range t.finished {
+		if g < t.gen-1 {
+			delete(t.finished, k)
+		}
+	}
+	return t.gen
+}
+
+// start claims k for a listing made at generation gen.
+func (t *tracker) start(k string, gen int64) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if g, ok := t.finished[k]; t.inflight[k] || (ok && g >= gen) {
+		return false
+	}
+	t.inflight[k] = true
+	return true
+}
+
+func (t *tracker) finish(k string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	delete(t.inflight, k)
+	t.finished[k] = t.gen
 }
 
 func (d *Dispatcher) wait(ctx context.Context) {
