@@ -1,4 +1,4 @@
-package email
+package email_test
 
 import (
 	"bytes"
@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-smtp"
-
 	"github.com/herald-notify/herald/notifier"
+	"github.com/herald-notify/herald/notifier/email"
+	"github.com/herald-notify/herald/notifier/email/emailtest"
 	"github.com/herald-notify/herald/notifier/notifiertest"
 )
 
@@ -34,35 +34,25 @@ var delivery = notifier.Delivery{
 	},
 }
 
-const testFrom = "Herald Test <security@herald.test>"
-
-// newNotifier points a plain-SMTP notifier at f; edit adjusts the config.
-func newNotifier(t testing.TB, f *fakeSMTP, edit func(*Config)) *Notifier {
+// newNotifier builds a notifier from cfg; edit adjusts it first.
+func newNotifier(t testing.TB, cfg email.Config, edit func(*email.Config)) *email.Notifier {
 	t.Helper()
-	cfg := Config{Host: "127.0.0.1", Port: f.addr.Port, From: testFrom, TLS: TLSNone, Timeout: 5 * time.Second}
 	if edit != nil {
 		edit(&cfg)
 	}
-	n, err := New(cfg)
+	n, err := email.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return n
 }
 
-var faults = map[notifiertest.Fault]refusal{
-	notifiertest.Accept:      {},
-	notifiertest.Transient:   {at: atRcpt, code: 451, enh: smtp.EnhancedCode{4, 3, 0}},
-	notifiertest.RateLimited: {at: atData, code: 421, enh: smtp.EnhancedCode{4, 7, 0}},
-	notifiertest.Reject:      {at: atRcpt, code: 550, enh: smtp.EnhancedCode{5, 1, 1}},
-}
-
 func TestConformance(t *testing.T) {
 	notifiertest.Run(t, notifiertest.Harness{
 		Start: func(t *testing.T, fault notifiertest.Fault) (notifier.Notifier, func() int) {
-			f := &fakeSMTP{refuse: faults[fault]}
-			f.start(t, nil)
-			return newNotifier(t, f, nil), f.accepted
+			s := emailtest.NewServer(t)
+			s.SetFault(fault)
+			return newNotifier(t, s.Config(), nil), s.Accepted
 		},
 		Delivery: delivery,
 	})
@@ -70,23 +60,23 @@ func TestConformance(t *testing.T) {
 
 func TestSMTPCodes(t *testing.T) {
 	cases := []struct {
-		refuse    refusal
+		refuse    emailtest.Refusal
 		permanent bool
 		reason    string
 	}{
-		{refusal{atMail, 421, smtp.EnhancedCode{4, 4, 5}}, false, "smtp 421 4.4.5 at mail from"},
-		{refusal{atMail, 550, smtp.EnhancedCode{5, 7, 1}}, true, "smtp 550 5.7.1 at mail from"},
-		{refusal{atRcpt, 452, smtp.EnhancedCode{4, 5, 3}}, false, "smtp 452 4.5.3 at rcpt to"},
-		{refusal{atRcpt, 421, smtp.EnhancedCode{4, 7, 0}}, false, "smtp 421 4.7.0 at rcpt to"},
-		{refusal{atRcpt, 550, smtp.EnhancedCode{5, 1, 1}}, true, "smtp 550 5.1.1 at rcpt to"},
-		{refusal{atData, 451, smtp.EnhancedCode{4, 3, 0}}, false, "smtp 451 4.3.0 at end of data"},
-		{refusal{atData, 554, smtp.EnhancedCode{5, 6, 0}}, true, "smtp 554 5.6.0 at end of data"},
+		{emailtest.Refusal{At: emailtest.AtMail, Code: 421, Enhanced: [3]int{4, 4, 5}}, false, "smtp 421 4.4.5 at mail from"},
+		{emailtest.Refusal{At: emailtest.AtMail, Code: 550, Enhanced: [3]int{5, 7, 1}}, true, "smtp 550 5.7.1 at mail from"},
+		{emailtest.Refusal{At: emailtest.AtRcpt, Code: 452, Enhanced: [3]int{4, 5, 3}}, false, "smtp 452 4.5.3 at rcpt to"},
+		{emailtest.Refusal{At: emailtest.AtRcpt, Code: 421, Enhanced: [3]int{4, 7, 0}}, false, "smtp 421 4.7.0 at rcpt to"},
+		{emailtest.Refusal{At: emailtest.AtRcpt, Code: 550, Enhanced: [3]int{5, 1, 1}}, true, "smtp 550 5.1.1 at rcpt to"},
+		{emailtest.Refusal{At: emailtest.AtData, Code: 451, Enhanced: [3]int{4, 3, 0}}, false, "smtp 451 4.3.0 at end of data"},
+		{emailtest.Refusal{At: emailtest.AtData, Code: 554, Enhanced: [3]int{5, 6, 0}}, true, "smtp 554 5.6.0 at end of data"},
 	}
 	for _, c := range cases {
 		t.Run(c.reason, func(t *testing.T) {
-			f := &fakeSMTP{refuse: c.refuse}
-			f.start(t, nil)
-			_, err := newNotifier(t, f, nil).Notify(context.Background(), delivery)
+			s := emailtest.NewServer(t)
+			s.SetRefusal(c.refuse)
+			_, err := newNotifier(t, s.Config(), nil).Notify(context.Background(), delivery)
 			var ne *notifier.Error
 			if !errors.As(err, &ne) {
 				t.Fatalf("Notify error %v is not a *notifier.Error", err)
@@ -95,7 +85,7 @@ func TestSMTPCodes(t *testing.T) {
 				t.Errorf("got permanent=%v reason=%q, want %v %q", ne.Permanent, ne.Reason, c.permanent, c.reason)
 			}
 			notifiertest.AssertNoPersonalData(t, err, delivery)
-			if f.accepted() != 0 {
+			if s.Accepted() != 0 {
 				t.Error("server stored a refused message")
 			}
 		})
@@ -103,23 +93,22 @@ func TestSMTPCodes(t *testing.T) {
 }
 
 func TestMessageIsMultipartWithHeaders(t *testing.T) {
-	f := &fakeSMTP{}
-	f.start(t, nil)
-	r, err := newNotifier(t, f, nil).Notify(context.Background(), delivery)
+	s := emailtest.NewServer(t)
+	r, err := newNotifier(t, s.Config(), nil).Notify(context.Background(), delivery)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if r.Provider != "smtp" {
 		t.Errorf("provider %q, want smtp", r.Provider)
 	}
-	got := f.messages()
+	got := s.Messages()
 	if len(got) != 1 {
 		t.Fatalf("server got %d messages, want 1", len(got))
 	}
-	if got[0].from != "security@herald.test" || len(got[0].to) != 1 || got[0].to[0] != "ana@example.com" {
-		t.Errorf("envelope from %q to %q", got[0].from, got[0].to)
+	if got[0].From != "security@herald.test" || len(got[0].Recipients) != 1 || got[0].Recipients[0] != "ana@example.com" {
+		t.Errorf("envelope from %q to %q", got[0].From, got[0].Recipients)
 	}
-	m, err := netmail.ReadMessage(bytes.NewReader(got[0].data))
+	m, err := netmail.ReadMessage(bytes.NewReader(got[0].Data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,14 +174,13 @@ func readAlternatives(t *testing.T, m *netmail.Message) map[string]string {
 }
 
 func TestTextOnlyMessage(t *testing.T) {
-	f := &fakeSMTP{}
-	f.start(t, nil)
+	s := emailtest.NewServer(t)
 	d := delivery
 	d.Message.HTML = ""
-	if _, err := newNotifier(t, f, nil).Notify(context.Background(), d); err != nil {
+	if _, err := newNotifier(t, s.Config(), nil).Notify(context.Background(), d); err != nil {
 		t.Fatal(err)
 	}
-	m, err := netmail.ReadMessage(bytes.NewReader(f.messages()[0].data))
+	m, err := netmail.ReadMessage(bytes.NewReader(s.Messages()[0].Data))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -206,9 +194,8 @@ func TestTextOnlyMessage(t *testing.T) {
 }
 
 func TestBadDeliveryIsPermanentAndNeverDials(t *testing.T) {
-	f := &fakeSMTP{}
-	f.start(t, nil)
-	n := newNotifier(t, f, nil)
+	s := emailtest.NewServer(t)
+	n := newNotifier(t, s.Config(), nil)
 	for _, to := range [][]string{
 		nil, {""}, {"ana.example.com"}, {"ana@"}, {"ana@example.com, bob@example.com"},
 		{"ana@example.com>\r\nRCPT TO:<bob@example.com"},
@@ -226,7 +213,7 @@ func TestBadDeliveryIsPermanentAndNeverDials(t *testing.T) {
 	if _, err := n.Notify(context.Background(), d); !notifier.IsPermanent(err) {
 		t.Errorf("empty body: error %v, want permanent", err)
 	}
-	if c := f.conns.Load(); c != 0 {
+	if c := s.Connections(); c != 0 {
 		t.Errorf("server saw %d connections, want none", c)
 	}
 }
@@ -236,9 +223,10 @@ func TestConnectionRefusedIsRetryable(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fakeSMTP{addr: l.Addr().(*net.TCPAddr)}
+	port := l.Addr().(*net.TCPAddr).Port
 	l.Close()
-	_, err = newNotifier(t, f, nil).Notify(context.Background(), delivery)
+	cfg := email.Config{Host: "127.0.0.1", Port: port, From: emailtest.From, TLS: email.TLSNone, Timeout: 5 * time.Second}
+	_, err = newNotifier(t, cfg, nil).Notify(context.Background(), delivery)
 	if err == nil || notifier.IsPermanent(err) {
 		t.Fatalf("error %v, want retryable", err)
 	}
@@ -248,57 +236,54 @@ func TestConnectionRefusedIsRetryable(t *testing.T) {
 // A cancel while the server is slow to answer RCPT must end the session at
 // once (not after Timeout) and leave nothing delivered.
 func TestCancelDuringSession(t *testing.T) {
-	f := &fakeSMTP{hold: make(chan struct{})}
-	f.start(t, nil)
-	t.Cleanup(func() { close(f.hold) })
+	s := emailtest.NewServer(t)
+	inRcpt, release := s.HoldRcpt()
+	t.Cleanup(release)
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { <-f.inRcpt; cancel() }()
+	go func() { <-inRcpt; cancel() }()
 	start := time.Now()
-	_, err := newNotifier(t, f, nil).Notify(ctx, delivery)
+	_, err := newNotifier(t, s.Config(), nil).Notify(ctx, delivery)
 	if took := time.Since(start); took > 2*time.Second {
 		t.Errorf("Notify took %v after cancel, want well under the 5s timeout", took)
 	}
 	if !errors.Is(err, context.Canceled) || notifier.IsPermanent(err) {
 		t.Errorf("error %v, want a retryable error wrapping context.Canceled", err)
 	}
-	if f.accepted() != 0 {
+	if s.Accepted() != 0 {
 		t.Error("server accepted a cancelled message")
 	}
 }
 
 func TestStartTLSWithAuth(t *testing.T) {
-	serverTLS, clientTLS := testCert(t)
-	f := &fakeSMTP{user: "herald", pass: "s3cretPass"}
-	f.start(t, serverTLS)
-	tlsAuth := func(pass string) func(*Config) {
-		return func(c *Config) {
-			c.TLS, c.TLSConfig, c.Username, c.Password = TLSStartTLS, clientTLS, "herald", pass
+	s := emailtest.NewServer(t, emailtest.WithStartTLS(t), emailtest.WithAuth("herald", "s3cretPass"))
+	tlsAuth := func(pass string) func(*email.Config) {
+		return func(c *email.Config) {
+			c.TLS, c.TLSConfig, c.Username, c.Password = email.TLSStartTLS, s.ClientTLS(), "herald", pass
 		}
 	}
-	if _, err := newNotifier(t, f, tlsAuth("s3cretPass")).Notify(context.Background(), delivery); err != nil {
+	if _, err := newNotifier(t, s.Config(), tlsAuth("s3cretPass")).Notify(context.Background(), delivery); err != nil {
 		t.Fatalf("Notify over STARTTLS: %v", err)
 	}
-	_, err := newNotifier(t, f, tlsAuth("wrongPass")).Notify(context.Background(), delivery)
+	_, err := newNotifier(t, s.Config(), tlsAuth("wrongPass")).Notify(context.Background(), delivery)
 	if !notifier.IsPermanent(err) || !strings.Contains(err.Error(), "smtp 535 at connect") {
 		t.Errorf("bad password: error %v, want permanent smtp 535", err)
 	}
 	if strings.Contains(err.Error(), "wrongPass") {
 		t.Errorf("error text %q contains the password", err)
 	}
-	if f.accepted() != 1 {
-		t.Errorf("server accepted %d messages, want 1", f.accepted())
+	if s.Accepted() != 1 {
+		t.Errorf("server accepted %d messages, want 1", s.Accepted())
 	}
 }
 
 // starttls is mandatory: a server that does not offer it gets nothing.
 func TestStartTLSNeverFallsBackToPlain(t *testing.T) {
-	f := &fakeSMTP{}
-	f.start(t, nil)
-	_, err := newNotifier(t, f, func(c *Config) { c.TLS = TLSStartTLS }).Notify(context.Background(), delivery)
+	s := emailtest.NewServer(t)
+	_, err := newNotifier(t, s.Config(), func(c *email.Config) { c.TLS = email.TLSStartTLS }).Notify(context.Background(), delivery)
 	if err == nil || notifier.IsPermanent(err) {
 		t.Errorf("error %v, want retryable", err)
 	}
-	if f.accepted() != 0 {
+	if s.Accepted() != 0 {
 		t.Error("message sent in plain text")
 	}
 }
@@ -306,9 +291,8 @@ func TestStartTLSNeverFallsBackToPlain(t *testing.T) {
 // BenchmarkNotify measures one connection per message against the local
 // fake: go test -run - -bench . ./notifier/email/
 func BenchmarkNotify(b *testing.B) {
-	f := &fakeSMTP{}
-	f.start(b, nil)
-	n := newNotifier(b, f, nil)
+	s := emailtest.NewServer(b)
+	n := newNotifier(b, s.Config(), nil)
 	b.ResetTimer()
 	for b.Loop() {
 		if _, err := n.Notify(context.Background(), delivery); err != nil {

@@ -1,4 +1,4 @@
-package push
+package push_test
 
 import (
 	"context"
@@ -20,6 +20,8 @@ import (
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/notifiertest"
+	"github.com/herald-notify/herald/notifier/push"
+	"github.com/herald-notify/herald/notifier/push/pushtest"
 )
 
 const (
@@ -41,9 +43,9 @@ func delivery(tokens ...string) notifier.Delivery {
 	}
 }
 
-func newNotifier(t *testing.T, endpoint string) *Notifier {
+func newNotifier(t *testing.T, cfg push.Config) *push.Notifier {
 	t.Helper()
-	n, err := New(context.Background(), Config{ProjectID: testProject, Endpoint: endpoint})
+	n, err := push.New(context.Background(), cfg)
 	if err != nil {
 		t.Fatalf("New: %v", err)
 	}
@@ -51,71 +53,68 @@ func newNotifier(t *testing.T, endpoint string) *Notifier {
 }
 
 var (
-	unregistered = fcmError(404, "NOT_FOUND", "UNREGISTERED", "Requested entity was not found.", nil)
-	quota        = fcmError(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded.", map[string]string{"Retry-After": "30"})
+	quota = pushtest.ErrorReply(429, "RESOURCE_EXHAUSTED", "QUOTA_EXCEEDED", "Quota exceeded.", map[string]string{"Retry-After": "30"})
 	// FCM quotes the token back when it cannot parse it.
-	invalidToken = fcmError(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
+	invalidToken = pushtest.ErrorReply(400, "INVALID_ARGUMENT", "INVALID_ARGUMENT",
 		"The registration token is not a valid FCM registration token: "+phoneToken, nil)
 )
 
 func TestConformance(t *testing.T) {
-	faults := map[notifiertest.Fault]*reply{
-		notifiertest.Accept: nil,
-		// 500, not 503: the SDK retries 503 itself with second-long backoff.
-		notifiertest.Transient:   fcmError(500, "INTERNAL", "INTERNAL", "Internal error encountered.", nil),
-		notifiertest.RateLimited: quota,
-		notifiertest.Reject:      unregistered,
-	}
 	notifiertest.Run(t, notifiertest.Harness{
 		Start: func(t *testing.T, fault notifiertest.Fault) (notifier.Notifier, func() int) {
-			f, u := startFake(t, faults[fault], nil)
-			return newNotifier(t, u), f.acceptedCount
+			s := pushtest.NewServer(t)
+			s.SetFault(fault)
+			return newNotifier(t, s.Config()), s.Accepted
 		},
 		Delivery: delivery(),
 	})
 }
 
 func TestMessageFields(t *testing.T) {
-	f, u := startFake(t, nil, nil)
+	s := pushtest.NewServer(t)
 	d := delivery()
-	r, err := newNotifier(t, u).Notify(context.Background(), d)
+	r, err := newNotifier(t, s.Config()).Notify(context.Background(), d)
 	if err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
-	if r.Provider != "fcm" || !strings.HasPrefix(r.ProviderID, "projects/"+testProject+"/messages/") {
+	if r.Provider != "fcm" || !strings.HasPrefix(r.ProviderID, "projects/"+pushtest.ProjectID+"/messages/") {
 		t.Errorf("receipt = %+v, want fcm and the message name", r)
 	}
-	m := f.accepted[0]
-	if m.Token != phoneToken || m.Notification.Title != d.Message.Title || m.Notification.Body != d.Message.Text {
+	m := s.Messages()[0]
+	if m.Token != phoneToken || m.Title != d.Message.Title || m.Body != d.Message.Text {
 		t.Error("token, title or body not as sent")
 	}
-	if m.Data["incident_id"] != "inc-1" || m.Data["link"] != d.Message.Link || m.Webpush.FCMOptions.Link != d.Message.Link {
-		t.Errorf("data %v / webpush link %q, want incident id and link", m.Data, m.Webpush.FCMOptions.Link)
+	if m.Data["incident_id"] != "inc-1" || m.Data["link"] != d.Message.Link || m.WebpushLink != d.Message.Link {
+		t.Errorf("data %v / webpush link %q, want incident id and link", m.Data, m.WebpushLink)
+	}
+	if m.Name != r.ProviderID {
+		t.Errorf("server named the message %q, receipt says %q", m.Name, r.ProviderID)
 	}
 }
 
 func TestPlainHTTPLinkStaysInData(t *testing.T) {
-	f, u := startFake(t, nil, nil)
+	s := pushtest.NewServer(t)
 	d := delivery()
 	d.Message.Link = "http://intranet/incidents/inc-1"
-	if _, err := newNotifier(t, u).Notify(context.Background(), d); err != nil {
+	if _, err := newNotifier(t, s.Config()).Notify(context.Background(), d); err != nil {
 		t.Fatalf("Notify: %v", err) // the SDK refuses a non-https web push link
 	}
-	if m := f.accepted[0]; m.Data["link"] != d.Message.Link || m.Webpush.FCMOptions.Link != "" {
-		t.Errorf("data link %q, webpush link %q", m.Data["link"], m.Webpush.FCMOptions.Link)
+	if m := s.Messages()[0]; m.Data["link"] != d.Message.Link || m.WebpushLink != "" {
+		t.Errorf("data link %q, webpush link %q", m.Data["link"], m.WebpushLink)
 	}
 }
 
 func TestSecondTokenAfterUnregistered(t *testing.T) {
-	f, u := startFake(t, nil, map[string]*reply{phoneToken: unregistered})
-	res, err := newNotifier(t, u).Send(context.Background(), delivery(phoneToken, laptopTok))
+	s := pushtest.NewServer(t)
+	s.SetUnregistered(phoneToken)
+	res, err := newNotifier(t, s.Config()).Send(context.Background(), delivery(phoneToken, laptopTok))
 	if err != nil {
 		t.Fatalf("Send: %v", err)
 	}
-	if got := f.asked(); !slices.Equal(got, []string{phoneToken, laptopTok}) {
+	if got := s.Tokens(); !slices.Equal(got, []string{phoneToken, laptopTok}) {
 		t.Errorf("fake was asked %d tokens, want phone then laptop", len(got))
 	}
-	if f.acceptedCount() != 1 || f.accepted[0].Token != laptopTok || res.Receipt.ProviderID == "" {
+	if s.Accepted() != 1 || s.Messages()[0].Token != laptopTok || res.Receipt.ProviderID == "" {
 		t.Errorf("want the laptop token accepted with a receipt, got receipt %+v", res.Receipt)
 	}
 	if !slices.Equal(res.Unregistered, []string{phoneToken}) {
@@ -124,11 +123,11 @@ func TestSecondTokenAfterUnregistered(t *testing.T) {
 }
 
 func TestStopsAtFirstSuccess(t *testing.T) {
-	f, u := startFake(t, nil, nil)
-	if _, err := newNotifier(t, u).Notify(context.Background(), delivery(phoneToken, laptopTok)); err != nil {
+	s := pushtest.NewServer(t)
+	if _, err := newNotifier(t, s.Config()).Notify(context.Background(), delivery(phoneToken, laptopTok)); err != nil {
 		t.Fatalf("Notify: %v", err)
 	}
-	if got := f.asked(); len(got) != 1 || got[0] != phoneToken {
+	if got := s.Tokens(); len(got) != 1 || got[0] != phoneToken {
 		t.Errorf("fake was asked %d tokens, want only the first", len(got))
 	}
 }
@@ -136,7 +135,7 @@ func TestStopsAtFirstSuccess(t *testing.T) {
 func TestEveryTokenFails(t *testing.T) {
 	cases := []struct {
 		name      string
-		laptop    *reply
+		laptop    *pushtest.Reply
 		permanent bool
 		reason    string
 	}{
@@ -145,10 +144,11 @@ func TestEveryTokenFails(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			byToken := map[string]*reply{phoneToken: unregistered, laptopTok: c.laptop}
-			_, u := startFake(t, nil, byToken)
+			s := pushtest.NewServer(t)
+			s.SetUnregistered(phoneToken)
+			s.SetTokenReply(laptopTok, c.laptop)
 			d := delivery(phoneToken, laptopTok)
-			res, err := newNotifier(t, u).Send(context.Background(), d)
+			res, err := newNotifier(t, s.Config()).Send(context.Background(), d)
 			assertClass(t, err, d, c.permanent, c.reason)
 			if !slices.Equal(res.Unregistered, []string{phoneToken}) {
 				t.Errorf("Unregistered has %d tokens, want just the phone's", len(res.Unregistered))
@@ -158,8 +158,9 @@ func TestEveryTokenFails(t *testing.T) {
 }
 
 func TestRetryAfterSurfaced(t *testing.T) {
-	_, u := startFake(t, quota, nil)
-	_, err := newNotifier(t, u).Notify(context.Background(), delivery())
+	s := pushtest.NewServer(t)
+	s.SetReply(quota)
+	_, err := newNotifier(t, s.Config()).Notify(context.Background(), delivery())
 	if got := notifier.RetryAfter(err); got != 30*time.Second {
 		t.Errorf("RetryAfter = %v, want 30s (err %v)", got, err)
 	}
@@ -168,25 +169,26 @@ func TestRetryAfterSurfaced(t *testing.T) {
 func TestClassification(t *testing.T) {
 	cases := []struct {
 		name      string
-		reply     *reply
+		reply     *pushtest.Reply
 		permanent bool
 		reason    string
 	}{
 		{"invalid token", invalidToken, true, "fcm invalid argument"},
-		{"bare 400", fcmError(400, "INVALID_ARGUMENT", "", "Invalid JSON payload", nil), true, "fcm invalid argument"},
-		{"sender mismatch", fcmError(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", "SenderId mismatch", nil), true, "fcm sender id mismatch"},
-		{"apns auth", fcmError(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", "Auth error from APNS", nil), false, "fcm auth failed"},
-		{"our auth", fcmError(403, "PERMISSION_DENIED", "", "Permission denied", nil), false, "fcm auth failed"},
-		{"bare 429", &reply{status: 429, header: map[string]string{"Retry-After": "5"}, body: "slow down"}, false, "fcm quota exceeded"},
-		{"500", fcmError(500, "INTERNAL", "INTERNAL", "Internal error", nil), false, "fcm http 500"},
-		{"html 502", &reply{status: 502, body: "<html>Bad Gateway</html>"}, false, "fcm http 502"},
-		{"404 without fcm code", fcmError(404, "NOT_FOUND", "", "Project not found", nil), false, "fcm http 404"},
-		{"unparseable success", &reply{status: 200, body: "<html>ok</html>"}, false, "fcm bad response"},
+		{"bare 400", pushtest.ErrorReply(400, "INVALID_ARGUMENT", "", "Invalid JSON payload", nil), true, "fcm invalid argument"},
+		{"sender mismatch", pushtest.ErrorReply(403, "PERMISSION_DENIED", "SENDER_ID_MISMATCH", "SenderId mismatch", nil), true, "fcm sender id mismatch"},
+		{"apns auth", pushtest.ErrorReply(401, "UNAUTHENTICATED", "THIRD_PARTY_AUTH_ERROR", "Auth error from APNS", nil), false, "fcm auth failed"},
+		{"our auth", pushtest.ErrorReply(403, "PERMISSION_DENIED", "", "Permission denied", nil), false, "fcm auth failed"},
+		{"bare 429", &pushtest.Reply{Status: 429, Header: map[string]string{"Retry-After": "5"}, Body: "slow down"}, false, "fcm quota exceeded"},
+		{"500", pushtest.ErrorReply(500, "INTERNAL", "INTERNAL", "Internal error", nil), false, "fcm http 500"},
+		{"html 502", &pushtest.Reply{Status: 502, Body: "<html>Bad Gateway</html>"}, false, "fcm http 502"},
+		{"404 without fcm code", pushtest.ErrorReply(404, "NOT_FOUND", "", "Project not found", nil), false, "fcm http 404"},
+		{"unparseable success", &pushtest.Reply{Status: 200, Body: "<html>ok</html>"}, false, "fcm bad response"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			_, u := startFake(t, c.reply, nil)
-			_, err := newNotifier(t, u).Notify(context.Background(), delivery())
+			s := pushtest.NewServer(t)
+			s.SetReply(c.reply)
+			_, err := newNotifier(t, s.Config()).Notify(context.Background(), delivery())
 			assertClass(t, err, delivery(), c.permanent, c.reason)
 		})
 	}
@@ -194,23 +196,24 @@ func TestClassification(t *testing.T) {
 
 func TestNoTokenSendsNothing(t *testing.T) {
 	for _, to := range [][]string{nil, {""}} {
-		f, u := startFake(t, nil, nil)
+		s := pushtest.NewServer(t)
 		d := delivery()
 		d.To = to
-		_, err := newNotifier(t, u).Notify(context.Background(), d)
+		_, err := newNotifier(t, s.Config()).Notify(context.Background(), d)
 		assertClass(t, err, d, true, "no push token")
-		if len(f.asked()) != 0 {
+		if len(s.Tokens()) != 0 {
 			t.Error("fake was asked despite no token")
 		}
 	}
 }
 
 func TestCancelMidRequest(t *testing.T) {
-	_, u := startFake(t, &reply{hang: true}, nil)
+	s := pushtest.NewServer(t)
+	s.SetReply(&pushtest.Reply{Hang: true})
 	ctx, cancel := context.WithCancel(context.Background())
 	time.AfterFunc(100*time.Millisecond, cancel)
 	start := time.Now()
-	_, err := newNotifier(t, u).Notify(ctx, delivery())
+	_, err := newNotifier(t, s.Config()).Notify(ctx, delivery())
 	assertClass(t, err, delivery(), false, "fcm request cancelled")
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want it to wrap context.Canceled", err)
@@ -228,23 +231,23 @@ func TestUnreachable(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(http.NotFoundHandler())
 	srv.Close()
-	_, err := newNotifier(t, srv.URL).Notify(context.Background(), delivery())
+	_, err := newNotifier(t, push.Config{ProjectID: pushtest.ProjectID, Endpoint: srv.URL}).Notify(context.Background(), delivery())
 	assertClass(t, err, delivery(), false, "fcm unreachable")
 }
 
 func TestValidate(t *testing.T) {
 	cases := map[string]struct {
-		cfg   Config
+		cfg   push.Config
 		field string
 	}{
-		"no project":   {Config{Endpoint: "http://127.0.0.1:1"}, "push.project_id"},
-		"no creds":     {Config{ProjectID: "p"}, "push.credentials_file"},
-		"bad endpoint": {Config{ProjectID: "p", Endpoint: "127.0.0.1:1"}, "push.endpoint"},
-		"not http":     {Config{ProjectID: "p", Endpoint: "ftp://host"}, "push.endpoint"},
+		"no project":   {push.Config{Endpoint: "http://127.0.0.1:1"}, "push.project_id"},
+		"no creds":     {push.Config{ProjectID: "p"}, "push.credentials_file"},
+		"bad endpoint": {push.Config{ProjectID: "p", Endpoint: "127.0.0.1:1"}, "push.endpoint"},
+		"not http":     {push.Config{ProjectID: "p", Endpoint: "ftp://host"}, "push.endpoint"},
 	}
 	for name, c := range cases {
 		t.Run(name, func(t *testing.T) {
-			_, err := New(context.Background(), c.cfg)
+			_, err := push.New(context.Background(), c.cfg)
 			if incident.ErrorCode(err) != incident.CodeInvalid || incident.ErrorField(err) != c.field {
 				t.Errorf("New: err = %v, want invalid %s", err, c.field)
 			}
@@ -258,10 +261,10 @@ func TestNewWithCredentialsFile(t *testing.T) {
 	dir := t.TempDir()
 	good := filepath.Join(dir, "sa.json")
 	writeServiceAccount(t, good)
-	if _, err := New(context.Background(), Config{ProjectID: testProject, CredentialsFile: good}); err != nil {
+	if _, err := push.New(context.Background(), push.Config{ProjectID: pushtest.ProjectID, CredentialsFile: good}); err != nil {
 		t.Errorf("New with a service account file: %v", err)
 	}
-	_, err := New(context.Background(), Config{ProjectID: testProject, CredentialsFile: filepath.Join(dir, "missing.json")})
+	_, err := push.New(context.Background(), push.Config{ProjectID: pushtest.ProjectID, CredentialsFile: filepath.Join(dir, "missing.json")})
 	if err == nil {
 		t.Error("New with a missing credentials file succeeded")
 	}
@@ -275,9 +278,9 @@ func writeServiceAccount(t *testing.T, path string) {
 	}
 	der, _ := x509.MarshalPKCS8PrivateKey(key)
 	sa := map[string]string{
-		"type": "service_account", "project_id": testProject, "private_key_id": "k1",
+		"type": "service_account", "project_id": pushtest.ProjectID, "private_key_id": "k1",
 		"private_key":  string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: der})),
-		"client_email": "herald@" + testProject + ".iam.gserviceaccount.com", "client_id": "1",
+		"client_email": "herald@" + pushtest.ProjectID + ".iam.gserviceaccount.com", "client_id": "1",
 		"token_uri": "http://127.0.0.1:1/token",
 	}
 	b, _ := json.Marshal(sa)
