@@ -14,9 +14,10 @@ func contactPoint(f incident.Facts) string {
 }
 
 // breachType names the security properties lost: confidentiality,
-// integrity, availability.
+// integrity, availability. A breach that states none of the three is
+// unknown, not "nothing lost".
 func breachType(b *incident.Breach) []string {
-	if b == nil {
+	if b == nil || b.Confidentiality == "" && b.Integrity == "" && b.Availability == "" {
 		return []string{"unknown"}
 	}
 	var types []string

@@ -103,7 +103,10 @@ func (r *Reporter) deliver(ctx context.Context, rep incident.Report) string {
 		return "not configured"
 	}
 	subject := fmt.Sprintf("[%s] %s report for incident %s", rep.Regime, rep.Phase, rep.IncidentID)
-	d := notifier.Delivery{IncidentID: rep.IncidentID, SubjectID: "authority:" + rep.Regime, Channel: incident.ChannelEmail,
+	// One recipient id per phase: the outbox keeps one file per recipient,
+	// and a final report must not overwrite the initial one.
+	recipient := "authority:" + rep.Regime + ":" + rep.Phase
+	d := notifier.Delivery{IncidentID: rep.IncidentID, SubjectID: recipient, Channel: incident.ChannelEmail,
 		To: []string{r.AuthorityEmail}, Locale: "en", TemplateID: "report/" + rep.Phase,
 		Message: notifier.Message{Subject: subject, Title: subject, Text: r.Render(rep)}}
 	receipt, err := r.Deliver.Notify(ctx, d)

@@ -1,0 +1,161 @@
+package apply_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/apply"
+	"github.com/herald-notify/herald/incident/classify"
+	"github.com/herald-notify/herald/incident/contract"
+	"github.com/herald-notify/herald/incident/store"
+	"github.com/herald-notify/herald/incident/store/sqlite"
+)
+
+const demoID = "INC-DEMO-0001"
+
+// demoPath is the demo incident every quick start uses: a CloudEvent whose
+// data is the facts.
+var demoPath = filepath.Join("..", "..", "examples", "demo", "incident.json")
+
+// t0 is the applier's clock at the start of every test.
+var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
+
+// clock is a settable Now for the applier.
+type clock struct{ t time.Time }
+
+func (c *clock) Now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+func openStore(t *testing.T) *sqlite.Store {
+	t.Helper()
+	st, err := sqlite.Open(filepath.Join(t.TempDir(), "h.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
+}
+
+func newApplier(st store.Store, c *clock) *apply.Applier {
+	return &apply.Applier{Store: st, Classify: classify.Classify, Now: c.Now}
+}
+
+// demoEvent decodes the demo through the real wire contract, as the
+// consumer would.
+func demoEvent(t *testing.T) incident.Event {
+	t.Helper()
+	b, err := os.ReadFile(demoPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev, err := contract.Decode(b, nil)
+	if err != nil {
+		t.Fatalf("decode demo: %v", err)
+	}
+	return ev
+}
+
+// event builds an event about the demo incident with data marshalled from v.
+func event(t *testing.T, id, typ string, v any) incident.Event {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return incident.Event{SpecVersion: "1.0", ID: id, Source: "urn:test", Type: typ,
+		Subject: demoID, DataContentType: "application/json", Data: data}
+}
+
+func mustApply(t *testing.T, a *apply.Applier, ev incident.Event) apply.Result {
+	t.Helper()
+	res, err := a.Apply(context.Background(), ev)
+	if err != nil {
+		t.Fatalf("apply %s (%s): %v", ev.ID, ev.Type, err)
+	}
+	return res
+}
+
+func getIncident(t *testing.T, st store.Store, id string) incident.Incident {
+	t.Helper()
+	inc, err := st.GetIncident(context.Background(), id)
+	if err != nil {
+		t.Fatalf("get incident %s: %v", id, err)
+	}
+	return inc
+}
+
+func decisions(t *testing.T, st store.Store, id string) []incident.Decision {
+	t.Helper()
+	ds, err := st.Decisions(context.Background(), id)
+	if err != nil {
+		t.Fatalf("decisions of %s: %v", id, err)
+	}
+	return ds
+}
+
+func subjectCount(t *testing.T, st store.Store, id string) int {
+	t.Helper()
+	p, err := st.Progress(context.Background(), id)
+	if err != nil {
+		t.Fatalf("progress of %s: %v", id, err)
+	}
+	return p.Subjects
+}
+
+func subjects(ids ...string) incident.SubjectsBatch {
+	b := incident.SubjectsBatch{IncidentID: demoID}
+	for _, id := range ids {
+		b.Subjects = append(b.Subjects, incident.Subject{ID: id, Locale: "de-DE", Email: id + "@example.com"})
+	}
+	return b
+}
+
+func obligation(d incident.Decision, regime string) (incident.Obligation, bool) {
+	for _, ob := range d.Obligations {
+		if ob.Regime == regime {
+			return ob, true
+		}
+	}
+	return incident.Obligation{}, false
+}
+
+var errInjected = errors.New("injected failure")
+
+// faultyStore hands ApplyEvent's fn a Tx whose method failOn does its real
+// work and then fails, so the tests can see whether that work is undone.
+type faultyStore struct {
+	store.Store
+	failOn string // "PutIncident" or "AddSubjects"
+}
+
+func (s *faultyStore) ApplyEvent(ctx context.Context, eventID, incidentID, eventType string, fn func(store.Tx) error) (bool, error) {
+	return s.Store.ApplyEvent(ctx, eventID, incidentID, eventType, func(tx store.Tx) error {
+		return fn(&faultyTx{Tx: tx, failOn: s.failOn})
+	})
+}
+
+type faultyTx struct {
+	store.Tx
+	failOn string
+}
+
+func (t *faultyTx) PutIncident(inc incident.Incident) error {
+	if err := t.Tx.PutIncident(inc); err != nil || t.failOn != "PutIncident" {
+		return err
+	}
+	return errInjected
+}
+
+func (t *faultyTx) AddSubjects(id string, subs []incident.Subject) (int, error) {
+	n, err := t.Tx.AddSubjects(id, subs)
+	if err != nil || t.failOn != "AddSubjects" {
+		return n, err
+	}
+	return n, errInjected
+}

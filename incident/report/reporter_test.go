@@ -1,0 +1,324 @@
+package report_test
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"io"
+	"mime/quotedprintable"
+	"net/mail"
+	"os"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.uber.org/zap/zaptest"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/report"
+	"github.com/herald-notify/herald/notifier"
+	"github.com/herald-notify/herald/notifier/outbox"
+)
+
+const authorityEmail = "breach-reports@dpa.example.org"
+
+// recorder is a notifier.Notifier that keeps what it was given and answers
+// with err when set.
+type recorder struct {
+	mu  sync.Mutex
+	got []notifier.Delivery
+	err error
+}
+
+func (r *recorder) Notify(_ context.Context, d notifier.Delivery) (notifier.Receipt, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.got = append(r.got, d)
+	if r.err != nil {
+		return notifier.Receipt{}, r.err
+	}
+	return notifier.Receipt{Provider: "recorder", ProviderID: fmt.Sprint(len(r.got))}, nil
+}
+
+func (r *recorder) deliveries() []notifier.Delivery {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.got)
+}
+
+// renderText stands in for the report template: enough to recognise the
+// report a message was made from.
+func renderText(r incident.Report) string {
+	return fmt.Sprintf("%s %s report on %s (content %s)", r.Regime, r.Phase, r.IncidentID, r.ContentHash)
+}
+
+func newReporter(t *testing.T, p *pipeline, deliver notifier.Notifier) *report.Reporter {
+	return &report.Reporter{Store: p.st, Deliver: deliver, AuthorityEmail: authorityEmail, Render: renderText,
+		NoticeURL: func(id string) string { return "https://status.example.com/notices/" + id },
+		Now:       p.clock.Now, Log: zaptest.NewLogger(t)}
+}
+
+func ensure(t *testing.T, r *report.Reporter, id string) {
+	t.Helper()
+	if err := r.Ensure(context.Background(), id); err != nil {
+		t.Fatalf("ensure reports of %s: %v", id, err)
+	}
+}
+
+func TestEnsureReportsFirstPhasesThenFinal(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	dir := t.TempDir()
+	box, err := outbox.New(dir, incident.ChannelEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newReporter(t, p, box)
+
+	ensure(t, r, demoID)
+	ensure(t, r, demoID) // nothing new is due
+	first := p.reports(t, demoID)
+	want := map[string][]string{"GDPR": {"initial"}, "NIS2": {"early_warning"}}
+	if got := phases(first); !reflect.DeepEqual(got, want) {
+		t.Fatalf("reports after opening = %v, want %v", got, want)
+	}
+	for _, rep := range first {
+		if rep.DeliveredTo != outbox.Provider || rep.Late || rep.Fields["more_to_follow"] != true {
+			t.Errorf("%s %s: delivered via %q late=%v more_to_follow=%v",
+				rep.Regime, rep.Phase, rep.DeliveredTo, rep.Late, rep.Fields["more_to_follow"])
+		}
+	}
+
+	p.clock.advance(7 * 24 * time.Hour)
+	p.close(t, demoID)
+	ensure(t, r, demoID)
+	ensure(t, r, demoID)
+	all := p.reports(t, demoID)
+	want = map[string][]string{"GDPR": {"initial", "final"}, "NIS2": {"early_warning", "final"}}
+	if got := phases(all); !reflect.DeepEqual(got, want) {
+		t.Fatalf("reports after closing = %v, want %v", got, want)
+	}
+	for _, rep := range all[2:] {
+		if rep.Fields["root_cause"] != "stolen support session token" || rep.Fields["more_to_follow"] != false {
+			t.Errorf("%s final: root_cause %v more_to_follow %v", rep.Regime, rep.Fields["root_cause"], rep.Fields["more_to_follow"])
+		}
+	}
+	checkOutbox(t, filepath.Join(dir, incident.ChannelEmail), all)
+}
+
+// checkOutbox: one .eml per report, to the authority, naming the incident
+// and the report it carries.
+func checkOutbox(t *testing.T, dir string, reports []incident.Report) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dir, "*.eml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != len(reports) {
+		t.Fatalf("outbox holds %d emails, want one per report (%d)", len(files), len(reports))
+	}
+	var bodies []string
+	for _, name := range files {
+		msg := readEmail(t, name)
+		if to := msg.Header.Get("To"); !strings.Contains(to, authorityEmail) {
+			t.Errorf("%s: To = %q, want the authority", filepath.Base(name), to)
+		}
+		if subj := msg.Header.Get("Subject"); !strings.Contains(subj, demoID) {
+			t.Errorf("%s: Subject %q does not name the incident", filepath.Base(name), subj)
+		}
+		bodies = append(bodies, emailText(t, msg))
+	}
+	for _, rep := range reports {
+		if !slices.ContainsFunc(bodies, func(b string) bool { return strings.Contains(b, rep.ContentHash) }) {
+			t.Errorf("no email carries the %s %s report", rep.Regime, rep.Phase)
+		}
+	}
+}
+
+// emailText is the decoded body of a single-part message.
+func emailText(t *testing.T, msg *mail.Message) string {
+	t.Helper()
+	var body io.Reader = msg.Body
+	switch enc := strings.ToLower(msg.Header.Get("Content-Transfer-Encoding")); enc {
+	case "quoted-printable":
+		body = quotedprintable.NewReader(body)
+	case "base64":
+		body = base64.NewDecoder(base64.StdEncoding, body)
+	case "", "7bit", "8bit":
+	default:
+		t.Fatalf("unexpected transfer encoding %q", enc)
+	}
+	b, err := io.ReadAll(body)
+	if err != nil {
+		t.Fatalf("read email body: %v", err)
+	}
+	return string(b)
+}
+
+func readEmail(t *testing.T, name string) *mail.Message {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { f.Close() })
+	msg, err := mail.ReadMessage(f)
+	if err != nil {
+		t.Fatalf("parse %s: %v", filepath.Base(name), err)
+	}
+	return msg
+}
+
+func TestEnsureDeliversEachReportToTheAuthority(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	rec := &recorder{}
+	ensure(t, newReporter(t, p, rec), demoID)
+
+	got, saved := rec.deliveries(), p.reports(t, demoID)
+	if len(got) != 2 || len(saved) != 2 {
+		t.Fatalf("%d deliveries for %d reports, want 2 and 2", len(got), len(saved))
+	}
+	for i, d := range got {
+		rep := saved[i]
+		if d.Channel != incident.ChannelEmail || !slices.Equal(d.To, []string{authorityEmail}) || d.IncidentID != demoID {
+			t.Errorf("delivery %d: channel %q to %q incident %q", i, d.Channel, d.To, d.IncidentID)
+		}
+		if d.Message.Text != renderText(rep) {
+			t.Errorf("delivery %d text %q is not the saved report rendered", i, d.Message.Text)
+		}
+		for _, part := range []string{rep.Regime, rep.Phase, demoID} {
+			if !strings.Contains(d.Message.Subject, part) {
+				t.Errorf("subject %q lacks %q", d.Message.Subject, part)
+			}
+		}
+		if strings.Contains(d.SubjectID, "@") {
+			t.Errorf("delivery subject id %q carries the address", d.SubjectID)
+		}
+		if rep.DeliveredTo != "recorder" {
+			t.Errorf("%s delivered via %q, want the receipt's provider", rep.Regime, rep.DeliveredTo)
+		}
+	}
+}
+
+func TestEnsureSkipsObligationsNotRequired(t *testing.T) {
+	p := newPipeline(t)
+	ev := readEvent(t, edpb01Path)
+	p.send(t, ev)
+	inc, err := p.st.GetIncident(context.Background(), ev.Subject)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inc.Decision.Obligations) == 0 || slices.ContainsFunc(inc.Decision.Obligations,
+		func(ob incident.Obligation) bool { return ob.Required }) {
+		t.Fatalf("precondition: EDPB case 1 has obligations, none required; got %+v", inc.Decision.Obligations)
+	}
+	rec := &recorder{}
+	r := newReporter(t, p, rec)
+	ensure(t, r, inc.ID)
+	p.close(t, inc.ID)
+	ensure(t, r, inc.ID)
+	if n := len(p.reports(t, inc.ID)); n != 0 || len(rec.deliveries()) != 0 {
+		t.Errorf("%d reports and %d deliveries for duties not owed", n, len(rec.deliveries()))
+	}
+}
+
+func TestEnsureRecordsDeliveryFailure(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	rec := &recorder{err: notifier.Permanent("smtp 550")}
+	r := newReporter(t, p, rec)
+	ensure(t, r, demoID)
+
+	saved := p.reports(t, demoID)
+	if len(saved) != 2 {
+		t.Fatalf("%d reports saved, want 2 despite the failure", len(saved))
+	}
+	for _, rep := range saved {
+		if rep.DeliveredTo != "failed: permanent: smtp 550" {
+			t.Errorf("%s delivered via %q, want the failure recorded", rep.Regime, rep.DeliveredTo)
+		}
+	}
+	ensure(t, r, demoID)
+	if n := len(p.reports(t, demoID)); n != 2 || len(rec.deliveries()) != 2 {
+		t.Errorf("second ensure: %d reports, %d deliveries; want 2 and 2", n, len(rec.deliveries()))
+	}
+}
+
+func TestEnsureWithoutDeliveryStillSaves(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	r := newReporter(t, p, nil)
+	ensure(t, r, demoID)
+	for _, rep := range p.reports(t, demoID) {
+		if rep.DeliveredTo != "not configured" {
+			t.Errorf("%s delivered via %q, want not configured", rep.Regime, rep.DeliveredTo)
+		}
+	}
+}
+
+// The NIS2 early warning is due in 24 h, the GDPR report in 72 h: at 30 h
+// only the first is late.
+func TestEnsureFlagsLateReports(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	p.clock.t = time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC) // aware_at + 30 h
+	ensure(t, newReporter(t, p, &recorder{}), demoID)
+	for _, rep := range p.reports(t, demoID) {
+		wantLate := rep.Regime == "NIS2"
+		_, reasons := rep.Fields["reasons_for_delay"]
+		if rep.Late != wantLate || reasons != wantLate || !rep.GeneratedAt.Equal(p.clock.t) {
+			t.Errorf("%s: late=%v reasons_for_delay=%v generated %v, want late=%v", rep.Regime, rep.Late, reasons,
+				rep.GeneratedAt, wantLate)
+		}
+	}
+}
+
+func TestEnsureReferencesPublicNotice(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	n, err := p.st.SaveNotice(context.Background(), incident.Notice{IncidentID: demoID, Reason: "test", Title: "t"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := newReporter(t, p, &recorder{})
+	ensure(t, r, demoID)
+	want := map[string]any{"url": r.NoticeURL(demoID), "published_at": n.PublishedAt, "revision": n.Revision}
+	for _, rep := range p.reports(t, demoID) {
+		checkFields(t, rep, map[string]any{"public_notice": want})
+	}
+}
+
+func TestEnsureConcurrentCallsReportOnce(t *testing.T) {
+	p := newPipeline(t)
+	p.send(t, readEvent(t, demoPath))
+	rec := &recorder{}
+	r := newReporter(t, p, rec)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() { errs <- r.Ensure(context.Background(), demoID) })
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := len(p.reports(t, demoID)); n != 2 || len(rec.deliveries()) != 2 {
+		t.Errorf("8 concurrent ensures: %d reports, %d deliveries; want 2 and 2", n, len(rec.deliveries()))
+	}
+}
+
+func TestEnsureUnknownIncident(t *testing.T) {
+	p := newPipeline(t)
+	err := newReporter(t, p, &recorder{}).Ensure(context.Background(), "INC-NOPE")
+	if incident.ErrorCode(err) != incident.CodeNotFound {
+		t.Errorf("err = %v, want not found", err)
+	}
+}

@@ -1,0 +1,260 @@
+package notice_test
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/notifier/notice"
+)
+
+func TestDecide(t *testing.T) {
+	// base needs no notice: people are told one by one and all were reached.
+	base := func() incident.Incident {
+		return incident.Incident{ID: demoID,
+			Facts:    incident.Facts{Contact: &incident.Contact{IndividualContactPractical: ptr(true)}},
+			Decision: incident.Decision{NotifySubjects: true, SubjectExemption: incident.ExemptionNone}}
+	}
+	cases := []struct {
+		name    string
+		change  func(*incident.Incident, *incident.Progress)
+		publish bool
+		reason  string
+	}{
+		{"none of the rules", func(*incident.Incident, *incident.Progress) {}, false, ""},
+		{"decision asks for public notice", func(i *incident.Incident, _ *incident.Progress) {
+			i.Decision.PublicNotice = true
+		}, true, notice.ReasonDecision},
+		{"disproportionate effort", func(i *incident.Incident, _ *incident.Progress) {
+			i.Decision.NotifySubjects, i.Decision.SubjectExemption = false, incident.ExemptionDisproportionateEffort
+		}, true, notice.ReasonDecision},
+		{"individual contact not practical", func(i *incident.Incident, _ *incident.Progress) {
+			i.Facts.Contact.IndividualContactPractical = ptr(false)
+		}, true, notice.ReasonNotPractical},
+		{"practicality unknown", func(i *incident.Incident, _ *incident.Progress) {
+			i.Facts.Contact = &incident.Contact{}
+		}, false, ""},
+		{"no contact facts", func(i *incident.Incident, _ *incident.Progress) { i.Facts.Contact = nil }, false, ""},
+		{"people to tell were unreachable", func(_ *incident.Incident, p *incident.Progress) {
+			p.Subjects, p.Sent, p.Unreachable = 10, 8, 2
+		}, true, notice.ReasonUnreachable},
+		{"unreachable but nobody had to be told", func(i *incident.Incident, p *incident.Progress) {
+			i.Decision.NotifySubjects, p.Subjects, p.Unreachable = false, 10, 2
+		}, false, ""},
+		{"other exemption", func(i *incident.Incident, _ *incident.Progress) {
+			i.Decision.NotifySubjects, i.Decision.SubjectExemption = false, incident.ExemptionEncrypted
+		}, false, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			inc, progress := base(), incident.Progress{}
+			c.change(&inc, &progress)
+			publish, reason := notice.Decide(inc, progress)
+			if publish != c.publish || reason != c.reason {
+				t.Errorf("Decide = %v %q, want %v %q", publish, reason, c.publish, c.reason)
+			}
+		})
+	}
+}
+
+func TestEnsurePublishesOnlyWhenNeeded(t *testing.T) {
+	p := newPipeline(t)
+	if p.ensure(t) {
+		t.Fatal("published a notice the demo does not need")
+	}
+	if _, err := p.st.GetNotice(context.Background(), demoID); incident.ErrorCode(err) != incident.CodeNotFound {
+		t.Fatalf("notice stored without need: %v", err)
+	}
+
+	p.notPractical(t)
+	if !p.ensure(t) {
+		t.Fatal("no notice once individual contact is not practical")
+	}
+	n := p.notice(t)
+	inc, _ := p.st.GetIncident(context.Background(), demoID)
+	_, reason := notice.Decide(inc, incident.Progress{})
+	if n.Revision != 1 || n.Reason != reason || !n.PublishedAt.Equal(t0) || !n.UpdatedAt.Equal(t0) {
+		t.Errorf("notice = revision %d reason %q published %v updated %v, want 1, %q, %v",
+			n.Revision, n.Reason, n.PublishedAt, n.UpdatedAt, reason, t0)
+	}
+	if n.Title != inc.Facts.Title || !reflect.DeepEqual(n.Facts.Measures, inc.Facts.Measures) {
+		t.Errorf("notice title %q / measures %+v do not match the facts", n.Title, n.Facts.Measures)
+	}
+
+	p.clock.advance(time.Hour)
+	if p.ensure(t) {
+		t.Error("second ensure with unchanged facts published again")
+	}
+	if n := p.notice(t); n.Revision != 1 {
+		t.Errorf("revision = %d, want 1", n.Revision)
+	}
+}
+
+func TestEnsureRevisesOnPublicChangesOnly(t *testing.T) {
+	p := newPipeline(t)
+	p.notPractical(t)
+	p.ensure(t)
+	first := p.notice(t)
+
+	p.clock.advance(6 * time.Hour)
+	measures := map[string]any{"taken": []string{"Revoked every support-agent session", "Informed the police"}}
+	p.update(t, map[string]any{"measures": measures})
+	if !p.ensure(t) {
+		t.Fatal("new measures did not publish a revision")
+	}
+	n := p.notice(t)
+	if n.Revision != 2 || !n.PublishedAt.Equal(t0) || !n.UpdatedAt.Equal(p.clock.t) || n.Reason != first.Reason {
+		t.Errorf("revision %d published %v updated %v reason %q; want 2, first publication %v, now, reason kept",
+			n.Revision, n.PublishedAt, n.UpdatedAt, n.Reason, t0)
+	}
+	if !slices.Contains(n.Facts.Measures.Taken, "Informed the police") {
+		t.Errorf("revision 2 measures = %q", n.Facts.Measures.Taken)
+	}
+
+	p.clock.advance(time.Hour)
+	p.update(t, map[string]any{"scope": map[string]any{"subjects_estimate": 50000, "jurisdictions": map[string]any{"AT": 12}}})
+	p.update(t, map[string]any{"impact": map[string]any{"financial_loss_eur": 25000}, "entity": map[string]any{"nis2": "essential"}})
+	if p.ensure(t) {
+		t.Error("internal-only changes (scope, impact, entity) published a revision")
+	}
+	if n := p.notice(t); n.Revision != 2 {
+		t.Errorf("revision = %d, want still 2", n.Revision)
+	}
+}
+
+// Once up, a notice stays up: when the reason lapses it is still revised
+// on new public facts, under its original reason.
+func TestEnsureNeverUnpublishes(t *testing.T) {
+	p := newPipeline(t)
+	p.notPractical(t)
+	p.ensure(t)
+	first := p.notice(t)
+
+	p.clock.advance(24 * time.Hour)
+	p.update(t, map[string]any{"contact": map[string]any{"individual_contact_practical": true},
+		"contained_at": "2026-11-24T08:00:00Z"})
+	inc, _ := p.st.GetIncident(context.Background(), demoID)
+	if need, _ := notice.Decide(inc, incident.Progress{}); need {
+		t.Fatalf("precondition: the notice is no longer needed, decision %+v", inc.Decision)
+	}
+	if !p.ensure(t) {
+		t.Fatal("containment was not published once the reason lapsed")
+	}
+	n := p.notice(t)
+	if n.Revision != 2 || n.Reason != first.Reason || n.Facts.ContainedAt == nil {
+		t.Errorf("revision %d reason %q contained %v", n.Revision, n.Reason, n.Facts.ContainedAt)
+	}
+	list, err := p.st.ListNotices(context.Background())
+	if err != nil || len(list) != 1 || list[0].Revision != 2 {
+		t.Errorf("notices listed = %+v (%v), want revision 2 of the demo", list, err)
+	}
+}
+
+func TestEnsurePublishesWhenPeopleUnreachable(t *testing.T) {
+	p := newPipeline(t)
+	data, _ := json.Marshal(incident.SubjectsBatch{IncidentID: demoID, Subjects: []incident.Subject{{ID: "u-1"}, {ID: "u-2"}}})
+	p.send(t, incident.Event{SpecVersion: "1.0", ID: "evt-subj", Source: "urn:test", Type: incident.TypeSubjects,
+		Subject: demoID, Data: data})
+	if p.ensure(t) {
+		t.Fatal("published before anyone was found unreachable")
+	}
+	if err := p.st.SetOutcome(context.Background(), demoID, "u-2", incident.OutcomeUnreachable, ""); err != nil {
+		t.Fatal(err)
+	}
+	if !p.ensure(t) {
+		t.Fatal("no notice with an unreachable subject")
+	}
+	if n := p.notice(t); n.Reason != notice.ReasonUnreachable {
+		t.Errorf("reason = %q, want %q", n.Reason, notice.ReasonUnreachable)
+	}
+}
+
+func TestEnsureConcurrentPublishesOnce(t *testing.T) {
+	p := newPipeline(t)
+	p.notPractical(t)
+	var published atomic.Int32
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for range 16 {
+		wg.Go(func() {
+			ok, err := p.pub.Ensure(context.Background(), demoID)
+			if ok {
+				published.Add(1)
+			}
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := p.notice(t); published.Load() != 1 || n.Revision != 1 {
+		t.Errorf("16 concurrent ensures: %d said published, latest revision %d; want 1 and 1", published.Load(), n.Revision)
+	}
+}
+
+func TestPublicFactsKeepsInternalDataOut(t *testing.T) {
+	f := demoFacts(t)
+	f.ClosedAt = &t0
+	f.RootCause = "infostealer on a support laptop"
+	pub := notice.PublicFacts(f)
+	if pub.Scope != nil || pub.Impact != nil || pub.Entity != nil || pub.Contact != nil || pub.RootCause != "" {
+		t.Errorf("internal facts kept: scope %v impact %v entity %v contact %v root cause %q",
+			pub.Scope, pub.Impact, pub.Entity, pub.Contact, pub.RootCause)
+	}
+	b, err := json.Marshal(pub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(b)
+	internal := []string{`"scope":`, `"subjects_estimate":`, `"records_estimate":`, `"jurisdictions":`,
+		`"impact":`, `"financial_loss_eur":`, `"entity":`, `"nis2":`, `"contact":`, `"dpc_adjustments":`,
+		`"protection":`, `"identifiability":`, `"root_cause":`}
+	for juris := range f.Scope.Jurisdictions {
+		if juris != f.Controller.Establishment { // the controller's seat is public
+			internal = append(internal, `"`+juris+`"`)
+		}
+	}
+	for _, s := range internal {
+		if strings.Contains(doc, s) {
+			t.Errorf("public facts carry %q: %s", s, doc)
+		}
+	}
+	checkPublicKept(t, f, pub)
+}
+
+// checkPublicKept: what the public needs to act on stays.
+func checkPublicKept(t *testing.T, f, pub incident.Facts) {
+	t.Helper()
+	if pub.IncidentID != f.IncidentID || pub.Title != f.Title || pub.Summary != f.Summary ||
+		!reflect.DeepEqual(pub.Measures, f.Measures) || !slices.Equal(pub.Advice, f.Advice) ||
+		!slices.Equal(pub.Remediation, f.Remediation) || !reflect.DeepEqual(pub.Controller, f.Controller) {
+		t.Errorf("public facts lost what the public must read: %+v", pub)
+	}
+	if pub.Data == nil || !slices.Equal(pub.Data.Categories, f.Data.Categories) || pub.ClosedAt == nil ||
+		pub.OccurredFrom == nil || pub.DetectedAt == nil {
+		t.Errorf("public facts lost categories or dates: %+v", pub)
+	}
+}
+
+func TestStoredNoticeCarriesOnlyPublicFacts(t *testing.T) {
+	p := newPipeline(t)
+	p.notPractical(t)
+	p.ensure(t)
+	b, _ := json.Marshal(p.notice(t))
+	for _, s := range []string{`"scope":`, `"impact":`, `"entity":`, `"contact":`, `"jurisdictions":`} {
+		if strings.Contains(string(b), s) {
+			t.Errorf("stored notice carries %s", s)
+		}
+	}
+}
