@@ -90,7 +90,7 @@ func LoadConfig(args []string, getenv func(string) string) (Config, error) {
 	cfg := DefaultConfig()
 	fs := flag.NewFlagSet("incidentd", flag.ContinueOnError)
 	path := fs.String("config", getenv("HERALD_CONFIG"), "YAML configuration file")
-	flagged := Config{}
+	flagged := DefaultConfig() // shown as the defaults in -h; only given flags are applied
 	bindFlags(fs, &flagged)
 	if err := fs.Parse(args); err != nil {
 		return cfg, err
