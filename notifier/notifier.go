@@ -6,6 +6,8 @@ package notifier
 import (
 	"context"
 	"errors"
+	"net/http"
+	"strconv"
 	"time"
 )
 
@@ -83,6 +85,22 @@ func RetryAfter(err error) time.Duration {
 	var e *Error
 	if errors.As(err, &e) {
 		return e.RetryAfter
+	}
+	return 0
+}
+
+// ParseRetryAfter reads either form of the Retry-After header, seconds or an
+// HTTP date, as a wait from now. It is 0 when the header is absent or
+// unreadable, or names a time already past.
+func ParseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(v); err == nil {
+		return max(time.Duration(s)*time.Second, 0)
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		return max(at.Sub(now).Round(time.Second), 0)
 	}
 	return 0
 }

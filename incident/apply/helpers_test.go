@@ -4,62 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"testing"
-	"time"
 
 	"github.com/herald-notify/herald/incident"
-	"github.com/herald-notify/herald/incident/apply"
-	"github.com/herald-notify/herald/incident/classify"
-	"github.com/herald-notify/herald/incident/contract"
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/store"
-	"github.com/herald-notify/herald/incident/store/sqlite"
 )
-
-const demoID = "INC-DEMO-0001"
-
-// demoPath is the demo incident every quick start uses: a CloudEvent whose
-// data is the facts.
-var demoPath = filepath.Join("..", "..", "examples", "demo", "incident.json")
-
-// t0 is the applier's clock at the start of every test.
-var t0 = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-
-// clock is a settable Now for the applier.
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
-
-func openStore(t *testing.T) *sqlite.Store {
-	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
-func newApplier(st store.Store, c *clock) *apply.Applier {
-	return &apply.Applier{Store: st, Classify: classify.Classify, Now: c.Now}
-}
-
-// demoEvent decodes the demo through the real wire contract, as the
-// consumer would.
-func demoEvent(t *testing.T) incident.Event {
-	t.Helper()
-	b, err := os.ReadFile(demoPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev, err := contract.Decode(b, nil)
-	if err != nil {
-		t.Fatalf("decode demo: %v", err)
-	}
-	return ev
-}
 
 // event builds an event about the demo incident with data marshalled from v.
 func event(t *testing.T, id, typ string, v any) incident.Event {
@@ -69,16 +19,7 @@ func event(t *testing.T, id, typ string, v any) incident.Event {
 		t.Fatal(err)
 	}
 	return incident.Event{SpecVersion: "1.0", ID: id, Source: "urn:test", Type: typ,
-		Subject: demoID, DataContentType: "application/json", Data: data}
-}
-
-func mustApply(t *testing.T, a *apply.Applier, ev incident.Event) apply.Result {
-	t.Helper()
-	res, err := a.Apply(context.Background(), ev)
-	if err != nil {
-		t.Fatalf("apply %s (%s): %v", ev.ID, ev.Type, err)
-	}
-	return res
+		Subject: incidenttest.DemoID, DataContentType: "application/json", Data: data}
 }
 
 func getIncident(t *testing.T, st store.Store, id string) incident.Incident {
@@ -109,7 +50,7 @@ func subjectCount(t *testing.T, st store.Store, id string) int {
 }
 
 func subjects(ids ...string) incident.SubjectsBatch {
-	b := incident.SubjectsBatch{IncidentID: demoID}
+	b := incident.SubjectsBatch{IncidentID: incidenttest.DemoID}
 	for _, id := range ids {
 		b.Subjects = append(b.Subjects, incident.Subject{ID: id, Locale: "de-DE", Email: id + "@example.com"})
 	}

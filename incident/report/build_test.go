@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/report"
 )
 
@@ -25,7 +26,7 @@ func TestBuildInitialHasArt33Content(t *testing.T) {
 	f, d := in.Incident.Facts, in.Incident.Decision
 	r := report.Build(in)
 
-	if r.IncidentID != demoID || r.Regime != "GDPR" || r.Authority != in.Obligation.Authority ||
+	if r.IncidentID != incidenttest.DemoID || r.Regime != "GDPR" || r.Authority != in.Obligation.Authority ||
 		r.Phase != incident.PhaseInitial || !r.GeneratedAt.Equal(t0) || r.Late {
 		t.Errorf("report header = %+v", r)
 	}
@@ -85,7 +86,7 @@ func checkConsequencesAndPlan(t *testing.T, r incident.Report, d incident.Decisi
 
 func TestBuildSaysUnknownForUnknownFacts(t *testing.T) {
 	in := initialInput(t)
-	in.Incident.Facts = incident.Facts{IncidentID: demoID, Title: "Laptop stolen"}
+	in.Incident.Facts = incident.Facts{IncidentID: incidenttest.DemoID, Title: "Laptop stolen"}
 	checkFields(t, report.Build(in), map[string]any{
 		"breach_type":          []string{"unknown"},
 		"malicious_suspected":  "unknown",
@@ -214,8 +215,8 @@ func TestBuildCarriesProgressAndNotice(t *testing.T) {
 	in.Progress = incident.Progress{Subjects: 3, Sent: 2, Unreachable: 1,
 		ByChannel: map[string]incident.ChannelProgress{"email": {Sent: 2, Failed: 1}}}
 	published := t0.Add(-time.Hour)
-	in.Notice = &incident.Notice{IncidentID: demoID, Revision: 2, PublishedAt: published}
-	in.NoticeURL = "https://status.example.com/notices/" + demoID
+	in.Notice = &incident.Notice{IncidentID: incidenttest.DemoID, Revision: 2, PublishedAt: published}
+	in.NoticeURL = "https://status.example.com/notices/" + incidenttest.DemoID
 	checkFields(t, report.Build(in), map[string]any{
 		"notification_progress": in.Progress,
 		"public_notice":         map[string]any{"url": in.NoticeURL, "published_at": published, "revision": 2},

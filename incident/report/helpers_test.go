@@ -10,26 +10,16 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
-	"github.com/herald-notify/herald/incident/apply"
 	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/contract"
-	"github.com/herald-notify/herald/incident/store/sqlite"
+	"github.com/herald-notify/herald/incident/incidenttest"
 )
 
-const demoID = "INC-DEMO-0001"
-
-var (
-	demoPath   = filepath.Join("..", "..", "examples", "demo", "incident.json")
-	edpb01Path = filepath.Join("testdata", "edpb-01.json") // copy of shared/examples/calibration
-)
+var edpb01Path = filepath.Join("testdata", "edpb-01.json") // copy of shared/examples/calibration
 
 // t0 is an hour after the demo's aware_at: every deadline is still ahead.
+// It is an hour before incidenttest.T0; kept so these tests run as written.
 var t0 = time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC)
-
-type clock struct{ t time.Time }
-
-func (c *clock) Now() time.Time          { return c.t }
-func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
 
 func readEvent(t *testing.T, path string) incident.Event {
 	t.Helper()
@@ -48,10 +38,7 @@ func readEvent(t *testing.T, path string) incident.Event {
 // the real classifier's decision.
 func demoIncident(t *testing.T) incident.Incident {
 	t.Helper()
-	f, err := contract.FactsFromEvent(readEvent(t, demoPath))
-	if err != nil {
-		t.Fatal(err)
-	}
+	f := incidenttest.DemoFacts(t)
 	d := classify.Classify(f)
 	d.Version = 1
 	return incident.Incident{ID: f.IncidentID, Status: incident.StatusOpen, Facts: f, Decision: d, OpenedAt: t0, UpdatedAt: t0}
@@ -99,42 +86,26 @@ func checkFields(t *testing.T, r incident.Report, want map[string]any) {
 	}
 }
 
-// pipeline is the store and applier the reporter reads from.
-type pipeline struct {
-	st    *sqlite.Store
-	apply *apply.Applier
-	clock *clock
-}
+// pipeline is the store and applier the reporter reads from, on a clock
+// that starts at t0.
+type pipeline struct{ *incidenttest.Pipeline }
 
 func newPipeline(t *testing.T) *pipeline {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	c := &clock{t: t0}
-	return &pipeline{st: st, apply: &apply.Applier{Store: st, Classify: classify.Classify, Now: c.Now}, clock: c}
-}
-
-func (p *pipeline) send(t *testing.T, ev incident.Event) {
-	t.Helper()
-	if _, err := p.apply.Apply(context.Background(), ev); err != nil {
-		t.Fatalf("apply %s: %v", ev.ID, err)
-	}
+	return &pipeline{incidenttest.NewPipeline(t, t0)}
 }
 
 func (p *pipeline) close(t *testing.T, id string) {
 	t.Helper()
 	data, _ := json.Marshal(incident.Closure{IncidentID: id, RootCause: "stolen support session token",
 		FinalMeasures: []string{"Bound support sessions to managed devices"}})
-	p.send(t, incident.Event{SpecVersion: "1.0", ID: "evt-close-" + id, Source: "urn:test",
+	p.Apply(t, incident.Event{SpecVersion: "1.0", ID: "evt-close-" + id, Source: "urn:test",
 		Type: incident.TypeClosed, Subject: id, Data: data})
 }
 
 func (p *pipeline) reports(t *testing.T, id string) []incident.Report {
 	t.Helper()
-	list, err := p.st.ListReports(context.Background(), id)
+	list, err := p.Store.ListReports(context.Background(), id)
 	if err != nil {
 		t.Fatalf("list reports: %v", err)
 	}

@@ -19,6 +19,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/outbox"
@@ -57,9 +58,9 @@ func renderText(r incident.Report) string {
 }
 
 func newReporter(t *testing.T, p *pipeline, deliver notifier.Notifier) *report.Reporter {
-	return &report.Reporter{Store: p.st, Deliver: deliver, AuthorityEmail: authorityEmail, Render: renderText,
+	return &report.Reporter{Store: p.Store, Deliver: deliver, AuthorityEmail: authorityEmail, Render: renderText,
 		NoticeURL: func(id string) string { return "https://status.example.com/notices/" + id },
-		Now:       p.clock.Now, Log: zaptest.NewLogger(t)}
+		Now:       p.Clock.Now, Log: zaptest.NewLogger(t)}
 }
 
 func ensure(t *testing.T, r *report.Reporter, id string) {
@@ -71,7 +72,7 @@ func ensure(t *testing.T, r *report.Reporter, id string) {
 
 func TestEnsureReportsFirstPhasesThenFinal(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
+	p.Apply(t, incidenttest.DemoEvent(t))
 	dir := t.TempDir()
 	box, err := outbox.New(dir, incident.ChannelEmail)
 	if err != nil {
@@ -79,9 +80,9 @@ func TestEnsureReportsFirstPhasesThenFinal(t *testing.T) {
 	}
 	r := newReporter(t, p, box)
 
-	ensure(t, r, demoID)
-	ensure(t, r, demoID) // nothing new is due
-	first := p.reports(t, demoID)
+	ensure(t, r, incidenttest.DemoID)
+	ensure(t, r, incidenttest.DemoID) // nothing new is due
+	first := p.reports(t, incidenttest.DemoID)
 	want := map[string][]string{"GDPR": {"initial"}, "NIS2": {"early_warning"}}
 	if got := phases(first); !reflect.DeepEqual(got, want) {
 		t.Fatalf("reports after opening = %v, want %v", got, want)
@@ -93,11 +94,11 @@ func TestEnsureReportsFirstPhasesThenFinal(t *testing.T) {
 		}
 	}
 
-	p.clock.advance(7 * 24 * time.Hour)
-	p.close(t, demoID)
-	ensure(t, r, demoID)
-	ensure(t, r, demoID)
-	all := p.reports(t, demoID)
+	p.Clock.Advance(7 * 24 * time.Hour)
+	p.close(t, incidenttest.DemoID)
+	ensure(t, r, incidenttest.DemoID)
+	ensure(t, r, incidenttest.DemoID)
+	all := p.reports(t, incidenttest.DemoID)
 	want = map[string][]string{"GDPR": {"initial", "final"}, "NIS2": {"early_warning", "final"}}
 	if got := phases(all); !reflect.DeepEqual(got, want) {
 		t.Fatalf("reports after closing = %v, want %v", got, want)
@@ -127,7 +128,7 @@ func checkOutbox(t *testing.T, dir string, reports []incident.Report) {
 		if to := msg.Header.Get("To"); !strings.Contains(to, authorityEmail) {
 			t.Errorf("%s: To = %q, want the authority", filepath.Base(name), to)
 		}
-		if subj := msg.Header.Get("Subject"); !strings.Contains(subj, demoID) {
+		if subj := msg.Header.Get("Subject"); !strings.Contains(subj, incidenttest.DemoID) {
 			t.Errorf("%s: Subject %q does not name the incident", filepath.Base(name), subj)
 		}
 		bodies = append(bodies, emailText(t, msg))
@@ -175,23 +176,23 @@ func readEmail(t *testing.T, name string) *mail.Message {
 
 func TestEnsureDeliversEachReportToTheAuthority(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
+	p.Apply(t, incidenttest.DemoEvent(t))
 	rec := &recorder{}
-	ensure(t, newReporter(t, p, rec), demoID)
+	ensure(t, newReporter(t, p, rec), incidenttest.DemoID)
 
-	got, saved := rec.deliveries(), p.reports(t, demoID)
+	got, saved := rec.deliveries(), p.reports(t, incidenttest.DemoID)
 	if len(got) != 2 || len(saved) != 2 {
 		t.Fatalf("%d deliveries for %d reports, want 2 and 2", len(got), len(saved))
 	}
 	for i, d := range got {
 		rep := saved[i]
-		if d.Channel != incident.ChannelEmail || !slices.Equal(d.To, []string{authorityEmail}) || d.IncidentID != demoID {
+		if d.Channel != incident.ChannelEmail || !slices.Equal(d.To, []string{authorityEmail}) || d.IncidentID != incidenttest.DemoID {
 			t.Errorf("delivery %d: channel %q to %q incident %q", i, d.Channel, d.To, d.IncidentID)
 		}
 		if d.Message.Text != renderText(rep) {
 			t.Errorf("delivery %d text %q is not the saved report rendered", i, d.Message.Text)
 		}
-		for _, part := range []string{rep.Regime, rep.Phase, demoID} {
+		for _, part := range []string{rep.Regime, rep.Phase, incidenttest.DemoID} {
 			if !strings.Contains(d.Message.Subject, part) {
 				t.Errorf("subject %q lacks %q", d.Message.Subject, part)
 			}
@@ -208,8 +209,8 @@ func TestEnsureDeliversEachReportToTheAuthority(t *testing.T) {
 func TestEnsureSkipsObligationsNotRequired(t *testing.T) {
 	p := newPipeline(t)
 	ev := readEvent(t, edpb01Path)
-	p.send(t, ev)
-	inc, err := p.st.GetIncident(context.Background(), ev.Subject)
+	p.Apply(t, ev)
+	inc, err := p.Store.GetIncident(context.Background(), ev.Subject)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -229,12 +230,12 @@ func TestEnsureSkipsObligationsNotRequired(t *testing.T) {
 
 func TestEnsureRecordsDeliveryFailure(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
+	p.Apply(t, incidenttest.DemoEvent(t))
 	rec := &recorder{err: notifier.Permanent("smtp 550")}
 	r := newReporter(t, p, rec)
-	ensure(t, r, demoID)
+	ensure(t, r, incidenttest.DemoID)
 
-	saved := p.reports(t, demoID)
+	saved := p.reports(t, incidenttest.DemoID)
 	if len(saved) != 2 {
 		t.Fatalf("%d reports saved, want 2 despite the failure", len(saved))
 	}
@@ -243,18 +244,18 @@ func TestEnsureRecordsDeliveryFailure(t *testing.T) {
 			t.Errorf("%s delivered via %q, want the failure recorded", rep.Regime, rep.DeliveredTo)
 		}
 	}
-	ensure(t, r, demoID)
-	if n := len(p.reports(t, demoID)); n != 2 || len(rec.deliveries()) != 2 {
+	ensure(t, r, incidenttest.DemoID)
+	if n := len(p.reports(t, incidenttest.DemoID)); n != 2 || len(rec.deliveries()) != 2 {
 		t.Errorf("second ensure: %d reports, %d deliveries; want 2 and 2", n, len(rec.deliveries()))
 	}
 }
 
 func TestEnsureWithoutDeliveryStillSaves(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
+	p.Apply(t, incidenttest.DemoEvent(t))
 	r := newReporter(t, p, nil)
-	ensure(t, r, demoID)
-	for _, rep := range p.reports(t, demoID) {
+	ensure(t, r, incidenttest.DemoID)
+	for _, rep := range p.reports(t, incidenttest.DemoID) {
 		if rep.DeliveredTo != "not configured" {
 			t.Errorf("%s delivered via %q, want not configured", rep.Regime, rep.DeliveredTo)
 		}
@@ -265,13 +266,13 @@ func TestEnsureWithoutDeliveryStillSaves(t *testing.T) {
 // only the first is late.
 func TestEnsureFlagsLateReports(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
-	p.clock.t = time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC) // aware_at + 30 h
-	ensure(t, newReporter(t, p, &recorder{}), demoID)
-	for _, rep := range p.reports(t, demoID) {
+	p.Apply(t, incidenttest.DemoEvent(t))
+	p.Clock.Set(time.Date(2026, 11, 24, 14, 0, 0, 0, time.UTC)) // aware_at + 30 h
+	ensure(t, newReporter(t, p, &recorder{}), incidenttest.DemoID)
+	for _, rep := range p.reports(t, incidenttest.DemoID) {
 		wantLate := rep.Regime == "NIS2"
 		_, reasons := rep.Fields["reasons_for_delay"]
-		if rep.Late != wantLate || reasons != wantLate || !rep.GeneratedAt.Equal(p.clock.t) {
+		if rep.Late != wantLate || reasons != wantLate || !rep.GeneratedAt.Equal(p.Clock.Now()) {
 			t.Errorf("%s: late=%v reasons_for_delay=%v generated %v, want late=%v", rep.Regime, rep.Late, reasons,
 				rep.GeneratedAt, wantLate)
 		}
@@ -280,28 +281,28 @@ func TestEnsureFlagsLateReports(t *testing.T) {
 
 func TestEnsureReferencesPublicNotice(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
-	n, err := p.st.SaveNotice(context.Background(), incident.Notice{IncidentID: demoID, Reason: "test", Title: "t"})
+	p.Apply(t, incidenttest.DemoEvent(t))
+	n, err := p.Store.SaveNotice(context.Background(), incident.Notice{IncidentID: incidenttest.DemoID, Reason: "test", Title: "t"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	r := newReporter(t, p, &recorder{})
-	ensure(t, r, demoID)
-	want := map[string]any{"url": r.NoticeURL(demoID), "published_at": n.PublishedAt, "revision": n.Revision}
-	for _, rep := range p.reports(t, demoID) {
+	ensure(t, r, incidenttest.DemoID)
+	want := map[string]any{"url": r.NoticeURL(incidenttest.DemoID), "published_at": n.PublishedAt, "revision": n.Revision}
+	for _, rep := range p.reports(t, incidenttest.DemoID) {
 		checkFields(t, rep, map[string]any{"public_notice": want})
 	}
 }
 
 func TestEnsureConcurrentCallsReportOnce(t *testing.T) {
 	p := newPipeline(t)
-	p.send(t, readEvent(t, demoPath))
+	p.Apply(t, incidenttest.DemoEvent(t))
 	rec := &recorder{}
 	r := newReporter(t, p, rec)
 	var wg sync.WaitGroup
 	errs := make(chan error, 8)
 	for range 8 {
-		wg.Go(func() { errs <- r.Ensure(context.Background(), demoID) })
+		wg.Go(func() { errs <- r.Ensure(context.Background(), incidenttest.DemoID) })
 	}
 	wg.Wait()
 	close(errs)
@@ -310,7 +311,7 @@ func TestEnsureConcurrentCallsReportOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(p.reports(t, demoID)); n != 2 || len(rec.deliveries()) != 2 {
+	if n := len(p.reports(t, incidenttest.DemoID)); n != 2 || len(rec.deliveries()) != 2 {
 		t.Errorf("8 concurrent ensures: %d reports, %d deliveries; want 2 and 2", n, len(rec.deliveries()))
 	}
 }

@@ -2,7 +2,6 @@ package dispatch
 
 import (
 	"context"
-	"path/filepath"
 	"sync"
 	"testing"
 	"time"
@@ -10,8 +9,8 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/store"
-	"github.com/herald-notify/herald/incident/store/sqlite"
 	"github.com/herald-notify/herald/notifier"
 )
 
@@ -56,12 +55,8 @@ type fixture struct {
 
 func newFixture(t *testing.T, notify bool, subjects ...incident.Subject) *fixture {
 	t.Helper()
-	st, err := sqlite.Open(filepath.Join(t.TempDir(), "h.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	_, err = st.ApplyEvent(context.Background(), "e1", "INC-1", incident.TypeOpened, func(tx store.Tx) error {
+	st := incidenttest.OpenStore(t)
+	_, err := st.ApplyEvent(context.Background(), "e1", "INC-1", incident.TypeOpened, func(tx store.Tx) error {
 		d, err := tx.AppendDecision(incident.Decision{IncidentID: "INC-1", NotifySubjects: notify, Risk: incident.RiskHigh})
 		if err != nil {
 			return err

@@ -12,13 +12,14 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/notifier/notice"
 )
 
 func TestDecide(t *testing.T) {
 	// base needs no notice: people are told one by one and all were reached.
 	base := func() incident.Incident {
-		return incident.Incident{ID: demoID,
+		return incident.Incident{ID: incidenttest.DemoID,
 			Facts:    incident.Facts{Contact: &incident.Contact{IndividualContactPractical: ptr(true)}},
 			Decision: incident.Decision{NotifySubjects: true, SubjectExemption: incident.ExemptionNone}}
 	}
@@ -69,7 +70,7 @@ func TestEnsurePublishesOnlyWhenNeeded(t *testing.T) {
 	if p.ensure(t) {
 		t.Fatal("published a notice the demo does not need")
 	}
-	if _, err := p.st.GetNotice(context.Background(), demoID); incident.ErrorCode(err) != incident.CodeNotFound {
+	if _, err := p.Store.GetNotice(context.Background(), incidenttest.DemoID); incident.ErrorCode(err) != incident.CodeNotFound {
 		t.Fatalf("notice stored without need: %v", err)
 	}
 
@@ -78,8 +79,9 @@ func TestEnsurePublishesOnlyWhenNeeded(t *testing.T) {
 		t.Fatal("no notice once individual contact is not practical")
 	}
 	n := p.notice(t)
-	inc, _ := p.st.GetIncident(context.Background(), demoID)
+	inc, _ := p.Store.GetIncident(context.Background(), incidenttest.DemoID)
 	_, reason := notice.Decide(inc, incident.Progress{})
+	t0 := incidenttest.T0
 	if n.Revision != 1 || n.Reason != reason || !n.PublishedAt.Equal(t0) || !n.UpdatedAt.Equal(t0) {
 		t.Errorf("notice = revision %d reason %q published %v updated %v, want 1, %q, %v",
 			n.Revision, n.Reason, n.PublishedAt, n.UpdatedAt, reason, t0)
@@ -88,7 +90,7 @@ func TestEnsurePublishesOnlyWhenNeeded(t *testing.T) {
 		t.Errorf("notice title %q / measures %+v do not match the facts", n.Title, n.Facts.Measures)
 	}
 
-	p.clock.advance(time.Hour)
+	p.Clock.Advance(time.Hour)
 	if p.ensure(t) {
 		t.Error("second ensure with unchanged facts published again")
 	}
@@ -103,14 +105,15 @@ func TestEnsureRevisesOnPublicChangesOnly(t *testing.T) {
 	p.ensure(t)
 	first := p.notice(t)
 
-	p.clock.advance(6 * time.Hour)
+	p.Clock.Advance(6 * time.Hour)
 	measures := map[string]any{"taken": []string{"Revoked every support-agent session", "Informed the police"}}
 	p.update(t, map[string]any{"measures": measures})
 	if !p.ensure(t) {
 		t.Fatal("new measures did not publish a revision")
 	}
 	n := p.notice(t)
-	if n.Revision != 2 || !n.PublishedAt.Equal(t0) || !n.UpdatedAt.Equal(p.clock.t) || n.Reason != first.Reason {
+	t0, now := incidenttest.T0, p.Clock.Now()
+	if n.Revision != 2 || !n.PublishedAt.Equal(t0) || !n.UpdatedAt.Equal(now) || n.Reason != first.Reason {
 		t.Errorf("revision %d published %v updated %v reason %q; want 2, first publication %v, now, reason kept",
 			n.Revision, n.PublishedAt, n.UpdatedAt, n.Reason, t0)
 	}
@@ -118,7 +121,7 @@ func TestEnsureRevisesOnPublicChangesOnly(t *testing.T) {
 		t.Errorf("revision 2 measures = %q", n.Facts.Measures.Taken)
 	}
 
-	p.clock.advance(time.Hour)
+	p.Clock.Advance(time.Hour)
 	p.update(t, map[string]any{"scope": map[string]any{"subjects_estimate": 50000, "jurisdictions": map[string]any{"AT": 12}}})
 	p.update(t, map[string]any{"impact": map[string]any{"financial_loss_eur": 25000}, "entity": map[string]any{"nis2": "essential"}})
 	if p.ensure(t) {
@@ -137,10 +140,10 @@ func TestEnsureNeverUnpublishes(t *testing.T) {
 	p.ensure(t)
 	first := p.notice(t)
 
-	p.clock.advance(24 * time.Hour)
+	p.Clock.Advance(24 * time.Hour)
 	p.update(t, map[string]any{"contact": map[string]any{"individual_contact_practical": true},
 		"contained_at": "2026-11-24T08:00:00Z"})
-	inc, _ := p.st.GetIncident(context.Background(), demoID)
+	inc, _ := p.Store.GetIncident(context.Background(), incidenttest.DemoID)
 	if need, _ := notice.Decide(inc, incident.Progress{}); need {
 		t.Fatalf("precondition: the notice is no longer needed, decision %+v", inc.Decision)
 	}
@@ -151,7 +154,7 @@ func TestEnsureNeverUnpublishes(t *testing.T) {
 	if n.Revision != 2 || n.Reason != first.Reason || n.Facts.ContainedAt == nil {
 		t.Errorf("revision %d reason %q contained %v", n.Revision, n.Reason, n.Facts.ContainedAt)
 	}
-	list, err := p.st.ListNotices(context.Background())
+	list, err := p.Store.ListNotices(context.Background())
 	if err != nil || len(list) != 1 || list[0].Revision != 2 {
 		t.Errorf("notices listed = %+v (%v), want revision 2 of the demo", list, err)
 	}
@@ -159,13 +162,13 @@ func TestEnsureNeverUnpublishes(t *testing.T) {
 
 func TestEnsurePublishesWhenPeopleUnreachable(t *testing.T) {
 	p := newPipeline(t)
-	data, _ := json.Marshal(incident.SubjectsBatch{IncidentID: demoID, Subjects: []incident.Subject{{ID: "u-1"}, {ID: "u-2"}}})
-	p.send(t, incident.Event{SpecVersion: "1.0", ID: "evt-subj", Source: "urn:test", Type: incident.TypeSubjects,
-		Subject: demoID, Data: data})
+	data, _ := json.Marshal(incident.SubjectsBatch{IncidentID: incidenttest.DemoID, Subjects: []incident.Subject{{ID: "u-1"}, {ID: "u-2"}}})
+	p.Apply(t, incident.Event{SpecVersion: "1.0", ID: "evt-subj", Source: "urn:test", Type: incident.TypeSubjects,
+		Subject: incidenttest.DemoID, Data: data})
 	if p.ensure(t) {
 		t.Fatal("published before anyone was found unreachable")
 	}
-	if err := p.st.SetOutcome(context.Background(), demoID, "u-2", incident.OutcomeUnreachable, ""); err != nil {
+	if err := p.Store.SetOutcome(context.Background(), incidenttest.DemoID, "u-2", incident.OutcomeUnreachable, ""); err != nil {
 		t.Fatal(err)
 	}
 	if !p.ensure(t) {
@@ -184,7 +187,7 @@ func TestEnsureConcurrentPublishesOnce(t *testing.T) {
 	errs := make(chan error, 16)
 	for range 16 {
 		wg.Go(func() {
-			ok, err := p.pub.Ensure(context.Background(), demoID)
+			ok, err := p.pub.Ensure(context.Background(), incidenttest.DemoID)
 			if ok {
 				published.Add(1)
 			}
@@ -204,8 +207,9 @@ func TestEnsureConcurrentPublishesOnce(t *testing.T) {
 }
 
 func TestPublicFactsKeepsInternalDataOut(t *testing.T) {
-	f := demoFacts(t)
-	f.ClosedAt = &t0
+	f := incidenttest.DemoFacts(t)
+	closed := incidenttest.T0 // a copy: nothing may change the shared T0 through f
+	f.ClosedAt = &closed
 	f.RootCause = "infostealer on a support laptop"
 	pub := notice.PublicFacts(f)
 	if pub.Scope != nil || pub.Impact != nil || pub.Entity != nil || pub.Contact != nil || pub.RootCause != "" {

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"time"
 
 	"firebase.google.com/go/v4/errorutils"
@@ -30,7 +29,7 @@ func classify(err error) error {
 	if resp == nil {
 		return noResponse(err)
 	}
-	wait := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	wait := notifier.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	switch {
 	case messaging.IsQuotaExceeded(err), resp.StatusCode == http.StatusTooManyRequests:
 		return notifier.Retryable("fcm quota exceeded", wait)
@@ -68,18 +67,4 @@ func overall(failed []error) error {
 		return retry
 	}
 	return failed[0]
-}
-
-// parseRetryAfter reads either form of the header: seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now).Round(time.Second), 0)
-	}
-	return 0
 }

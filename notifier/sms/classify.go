@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"strconv"
 	"time"
 
 	"github.com/twilio/twilio-go/client"
@@ -42,22 +41,8 @@ func (t *callTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	t.status = resp.StatusCode
-	t.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
+	t.retryAfter = notifier.ParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	return resp, nil
-}
-
-// parseRetryAfter reads either form of the header: seconds or an HTTP date.
-func parseRetryAfter(v string, now time.Time) time.Duration {
-	if v == "" {
-		return 0
-	}
-	if s, err := strconv.Atoi(v); err == nil {
-		return max(time.Duration(s)*time.Second, 0)
-	}
-	if at, err := http.ParseTime(v); err == nil {
-		return max(at.Sub(now).Round(time.Second), 0)
-	}
-	return 0
 }
 
 // Reasons for the Twilio error codes a person's number can cause. Their
