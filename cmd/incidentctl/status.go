@@ -17,17 +17,11 @@ const maxResponse = 32 << 20
 
 // incidentView is the body of GET /api/v1/incidents/{id}.
 type incidentView struct {
-	Incident incident.Incident `json:"incident"`
-	Progress incident.Progress `json:"progress"`
-	Notice   *noticeView       `json:"notice"`
-	Reports  []incident.Report `json:"reports"`
-}
-
-// noticeView is a Notice plus the URL the daemon may add; without one we
-// point at the daemon's /notices/ pages.
-type noticeView struct {
-	incident.Notice
-	URL string `json:"url,omitempty"`
+	Incident  incident.Incident `json:"incident"`
+	Progress  incident.Progress `json:"progress"`
+	Notice    *incident.Notice  `json:"notice"`
+	NoticeURL string            `json:"notice_url"`
+	Reports   []incident.Report `json:"reports"`
 }
 
 // apiError is the API's error body.
@@ -99,12 +93,8 @@ func noticeURL(api string, v incidentView) string {
 	if v.Notice == nil {
 		return ""
 	}
-	base := strings.TrimRight(api, "/")
-	switch {
-	case strings.HasPrefix(v.Notice.URL, "/"):
-		return base + v.Notice.URL
-	case v.Notice.URL != "":
-		return v.Notice.URL
+	if v.NoticeURL != "" { // the daemon's public URL, as people see it
+		return v.NoticeURL
 	}
-	return base + "/notices/" + url.PathEscape(v.Incident.ID)
+	return strings.TrimRight(api, "/") + "/notices/" + url.PathEscape(v.Incident.ID)
 }

@@ -91,6 +91,18 @@ func TestStatusSummary(t *testing.T) {
 	}
 }
 
+func TestStatusUsesTheDaemonsNoticeURL(t *testing.T) {
+	view := cannedView()
+	view["notice_url"] = "https://status.example.com/notices/INC-DEMO-0001"
+	body, _ := json.Marshal(view)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write(body) }))
+	t.Cleanup(srv.Close)
+	r := runCLI(t, "", "status", "INC-DEMO-0001", "--api", srv.URL)
+	if !strings.Contains(r.stdout, "public notice: https://status.example.com/notices/INC-DEMO-0001 (revision 2") {
+		t.Errorf("status ignores notice_url:\n%s", r.stdout)
+	}
+}
+
 func TestStatusJSONAndNotFound(t *testing.T) {
 	srv := apiServer(t)
 	r := runCLI(t, "", "--api", srv.URL, "status", "--json", "INC-DEMO-0001")

@@ -69,7 +69,7 @@ func printProgress(w io.Writer, p incident.Progress) {
 	}
 }
 
-func printNotice(w io.Writer, n *noticeView, url string) {
+func printNotice(w io.Writer, n *incident.Notice, url string) {
 	if n == nil {
 		fmt.Fprintln(w, "\npublic notice: none published")
 		return

@@ -58,6 +58,9 @@ func TestDemoEndToEnd(t *testing.T) {
 	if total != pr.Sent {
 		t.Errorf("providers accepted %d messages for %d subjects sent", total, pr.Sent)
 	}
+	if !strings.HasSuffix(v.NoticeURL, "/notices/"+demoID) {
+		t.Errorf("notice_url = %q", v.NoticeURL)
+	}
 	if pr.Unreachable == 0 || v.Notice == nil {
 		t.Errorf("demo has unreachable people, so a public notice is due: unreachable=%d notice=%v", pr.Unreachable, v.Notice)
 	}
@@ -203,14 +206,28 @@ func TestKcatProducedEventIsProcessed(t *testing.T) {
 		t.Fatal(err)
 	}
 	line, _ := json.Marshal(compact) // kcat sends one message per line
-	cmd := exec.Command("kcat", "-b", h.main.Brokers()[0], "-t", stream.TopicIncidents, "-P", "-k", demoID,
-		"-H", "content-type=application/cloudevents+json")
-	cmd.Stdin = strings.NewReader(string(line) + "\n")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("kcat: %v: %s", err, out)
-	}
+	kcat(t, h, string(line), "-H", "content-type=application/cloudevents+json")
 	v := h.waitFor(t, demoID, "the incident opened by kcat", func(v incidentView) bool { return v.Incident.Decision.Version >= 1 })
 	if !v.Incident.Decision.NotifyAuthority || v.Incident.Facts.Title == "" {
 		t.Errorf("kcat event not classified like any other: %+v", v.Incident.Decision)
+	}
+	// Binary mode: the envelope in ce_* headers, the bare data as the body.
+	kcat(t, h, `{"incident_id":"`+demoID+`","title":"Updated by kcat in binary mode"}`,
+		"-H", "ce_specversion=1.0", "-H", "ce_id=evt-kcat-binary-1", "-H", "ce_source=urn:test:kcat",
+		"-H", "ce_type="+incident.TypeUpdated, "-H", "content-type=application/json")
+	v = h.waitFor(t, demoID, "the binary-mode update", func(v incidentView) bool { return v.Incident.Decision.Version >= 2 })
+	if v.Incident.Facts.Title != "Updated by kcat in binary mode" {
+		t.Errorf("binary-mode update not applied: title %q", v.Incident.Facts.Title)
+	}
+}
+
+// kcat produces one message with the independent Kafka client.
+func kcat(t *testing.T, h *herald, value string, args ...string) {
+	t.Helper()
+	args = append([]string{"-b", h.main.Brokers()[0], "-t", stream.TopicIncidents, "-P", "-k", demoID}, args...)
+	cmd := exec.Command("kcat", args...)
+	cmd.Stdin = strings.NewReader(value + "\n")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("kcat: %v: %s", err, out)
 	}
 }

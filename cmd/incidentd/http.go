@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"strings"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"go.uber.org/zap"
@@ -43,10 +44,11 @@ func (a *httpAPI) routes() http.Handler {
 // incidentView is GET /api/v1/incidents/{id}: the state, the decision, how
 // notification is going, the notice and the reports.
 type incidentView struct {
-	Incident incident.Incident `json:"incident"`
-	Progress incident.Progress `json:"progress"`
-	Notice   *incident.Notice  `json:"notice"`
-	Reports  []incident.Report `json:"reports"`
+	Incident  incident.Incident `json:"incident"`
+	Progress  incident.Progress `json:"progress"`
+	Notice    *incident.Notice  `json:"notice"`
+	NoticeURL string            `json:"notice_url,omitempty"`
+	Reports   []incident.Report `json:"reports"`
 }
 
 func (a *httpAPI) listIncidents(w http.ResponseWriter, r *http.Request) {
@@ -74,7 +76,7 @@ func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if n, err := a.store.GetNotice(ctx, id); err == nil {
-		v.Notice = &n
+		v.Notice, v.NoticeURL = &n, strings.TrimRight(a.publicURL, "/")+"/notices/"+id
 	}
 	if v.Reports, err = a.store.ListReports(ctx, id); err != nil {
 		a.fail(w, err)
