@@ -36,7 +36,6 @@ type providers struct {
 	fcm    *pushtest.Server
 }
 
-
 // startProviders starts the fakes; push tokens of the demo named
 // "unregistered-..." are answered UNREGISTERED, as FCM does for stale ones.
 func startProviders(t *testing.T, d demo) *providers {
