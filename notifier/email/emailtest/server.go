@@ -33,13 +33,12 @@ type Server struct {
 	done      chan struct{}
 	arrived   chan struct{} // signalled when an RCPT arrives
 	conns     atomic.Int32
+	rec       notifiertest.Recorder[Message] // what it stored; its delay
 
 	mu      sync.Mutex
 	refuse  Refusal
 	rejects map[string]bool // recipients refused with 550 5.1.1 at RCPT
-	delay   time.Duration
-	hold    chan struct{} // if set, RCPT waits for it to close
-	msgs    []Message
+	hold    chan struct{}   // if set, RCPT waits for it to close
 }
 
 // Option configures a Server when it starts.
@@ -143,11 +142,7 @@ func (s *Server) SetRejectRecipients(addrs ...string) {
 // SetDelay makes the server wait d after MAIL FROM before answering, so a
 // run can be watched mid-way. A client that gives up meanwhile has nothing
 // stored.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
+func (s *Server) SetDelay(d time.Duration) { s.rec.SetDelay(d) }
 
 // HoldRcpt makes every later RCPT wait until release is called (or the
 // test ends). arrived gets a signal when an RCPT is waiting.
@@ -161,18 +156,10 @@ func (s *Server) HoldRcpt() (arrived <-chan struct{}, release func()) {
 }
 
 // Messages returns a copy of what the server accepted, in order.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.msgs...)
-}
+func (s *Server) Messages() []Message { return s.rec.Messages() }
 
 // Accepted is how many messages the server stored.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.msgs)
-}
+func (s *Server) Accepted() int { return s.rec.Accepted() }
 
 // Connections is how many connections the server has accepted.
 func (s *Server) Connections() int { return int(s.conns.Load()) }

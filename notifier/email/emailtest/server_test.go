@@ -3,13 +3,14 @@ package emailtest_test
 import (
 	"context"
 	"errors"
-	"sync"
+	"fmt"
+	"strings"
 	"testing"
-	"time"
 
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/email"
 	"github.com/herald-notify/herald/notifier/email/emailtest"
+	"github.com/herald-notify/herald/notifier/notifiertest"
 )
 
 func delivery(to string) notifier.Delivery {
@@ -66,64 +67,26 @@ func TestRejectRecipientsRefusesOnlyThose(t *testing.T) {
 	}
 }
 
-// A delayed message is in flight, and not yet stored, until the delay ends.
-func TestDelayIsObservableMidway(t *testing.T) {
-	s := emailtest.NewServer(t)
-	s.SetDelay(300 * time.Millisecond)
-	n := newNotifier(t, s.Config())
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		_, err := n.Notify(context.Background(), delivery("ana@example.com"))
-		done <- err
-	}()
-	time.Sleep(100 * time.Millisecond)
-	if s.Connections() != 1 || s.Accepted() != 0 {
-		t.Errorf("mid-delay: %d connections, %d accepted; want 1 and 0", s.Connections(), s.Accepted())
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took < 300*time.Millisecond {
-		t.Errorf("Notify took %v, want at least the 300ms delay", took)
-	}
-	if s.Accepted() != 1 {
-		t.Errorf("accepted %d, want 1", s.Accepted())
-	}
+// The behaviour every fake shares: faults replace each other, delays are
+// observable, concurrent sends are stored once each. SMTP has no
+// Retry-After, so a rate limit asks for no particular wait.
+func TestFakeBehaviour(t *testing.T) {
+	notifiertest.RunFake(t, notifiertest.FakeHarness{RateLimitWait: 0, Start: startFake})
 }
 
-func TestDelayOutlastingTheClientStoresNothing(t *testing.T) {
-	s := emailtest.NewServer(t)
-	s.SetDelay(300 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if _, err := newNotifier(t, s.Config()).Notify(ctx, delivery("ana@example.com")); err == nil {
-		t.Fatal("Notify succeeded past its deadline")
-	}
-	time.Sleep(400 * time.Millisecond) // past the delay: a careless server stores it by now
-	if s.Accepted() != 0 {
-		t.Errorf("accepted %d, want 0", s.Accepted())
-	}
-}
-
-func TestConcurrentSends(t *testing.T) {
+func startFake(t *testing.T) notifiertest.FakeRun {
 	s := emailtest.NewServer(t)
 	n := newNotifier(t, s.Config())
-	const workers, each = 4, 5
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Go(func() {
-			for range each {
-				if _, err := n.Notify(context.Background(), delivery("ana@example.com")); err != nil {
-					t.Error(err)
-				}
-			}
-		})
+	send := func(ctx context.Context, i int) (notifier.Receipt, error) {
+		return n.Notify(ctx, delivery(fmt.Sprintf("user%d@example.com", i)))
 	}
-	wg.Wait()
-	if s.Accepted() != workers*each || len(s.Messages()) != workers*each {
-		t.Errorf("accepted %d, want %d", s.Accepted(), workers*each)
+	messageIDs := func() (ids []string) {
+		for _, m := range s.Messages() {
+			ids = append(ids, strings.Trim(m.Header("Message-ID"), "<>"))
+		}
+		return ids
 	}
+	return notifiertest.FakeRun{Fake: s, Send: send, Arrived: s.Connections, IDs: messageIDs}
 }
 
 // Config of a STARTTLS server with auth is usable as it is.

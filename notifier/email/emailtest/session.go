@@ -2,6 +2,7 @@ package emailtest
 
 import (
 	"bytes"
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
@@ -89,25 +90,13 @@ func (s *session) refusal(at Step, rcpt string) error {
 		Message: fmt.Sprintf("<%s> refused by test server", rcpt)}
 }
 
-// wait sleeps for d unless the server closes first.
-func (s *session) wait(d time.Duration) {
-	if d <= 0 {
-		return
-	}
-	select {
-	case <-time.After(d):
-	case <-s.srv.done:
-	}
-}
-
 func (s *session) Mail(from string, _ *smtp.MailOptions) error {
 	if s.srv.user != "" && !s.authed {
 		return smtp.ErrAuthRequired
 	}
-	s.srv.mu.Lock()
-	delay := s.srv.delay
-	s.srv.mu.Unlock()
-	s.wait(delay)
+	// go-smtp gives a session no context, so only the server's end cuts
+	// the wait short; a client that gives up meanwhile never reaches DATA.
+	s.srv.rec.Wait(context.Background(), s.srv.done)
 	s.from = from
 	return s.refusal(AtMail, from)
 }
@@ -141,9 +130,7 @@ func (s *session) Data(r io.Reader) error {
 	if err := s.refusal(AtData, s.to[0]); err != nil {
 		return err
 	}
-	s.srv.mu.Lock()
-	s.srv.msgs = append(s.srv.msgs, Message{From: s.from, Recipients: s.to, Data: b})
-	s.srv.mu.Unlock()
+	s.srv.rec.Record(Message{From: s.from, Recipients: s.to, Data: b})
 	return nil
 }
 

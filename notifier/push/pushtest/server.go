@@ -9,6 +9,7 @@ package pushtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"sync"
@@ -51,13 +52,12 @@ type Server struct {
 	t    testing.TB
 	srv  *httptest.Server
 	done chan struct{}
+	rec  notifiertest.Recorder[Message] // what it accepted; its delay
 
 	mu      sync.Mutex
 	reply   *Reply            // for tokens without their own; nil accepts
 	byToken map[string]*Reply // per-token answers, ahead of reply
-	delay   time.Duration
-	tokens  []string // every token asked for, in order
-	msgs    []Message
+	tokens  []string          // every token asked for, in order
 }
 
 // NewServer starts a server that accepts every well-formed message.
@@ -119,25 +119,13 @@ func (s *Server) SetUnregistered(tokens ...string) {
 // SetDelay makes the server wait d before answering each well-formed
 // message, so a run can be watched mid-way. A client that gives up
 // meanwhile has nothing stored.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
+func (s *Server) SetDelay(d time.Duration) { s.rec.SetDelay(d) }
 
 // Messages returns a copy of what the server accepted, in order.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.msgs...)
-}
+func (s *Server) Messages() []Message { return s.rec.Messages() }
 
 // Accepted is how many messages the server accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.msgs)
-}
+func (s *Server) Accepted() int { return s.rec.Accepted() }
 
 // Tokens lists every token a well-formed message was sent to, accepted or
 // not, in order.
@@ -158,19 +146,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !own {
 		rep = s.reply
 	}
-	delay := s.delay
 	s.mu.Unlock()
-	if !s.wait(r, delay) {
+	if !s.rec.Wait(r.Context(), s.done) {
 		return
 	}
 	if rep != nil {
-		s.answer(w, r, rep)
+		rep.Write(w, r, s.done)
 		return
 	}
-	s.mu.Lock()
-	m.Name = fmt.Sprintf("projects/%s/messages/%d", ProjectID, 1001+len(s.msgs))
-	s.msgs = append(s.msgs, m)
-	s.mu.Unlock()
+	m = s.rec.RecordNumbered(m, func(m *Message, n int) {
+		m.Name = fmt.Sprintf("projects/%s/messages/%d", ProjectID, 1000+n)
+	})
 	writeJSON(w, http.StatusOK, map[string]string{"name": m.Name})
 }
 
@@ -194,43 +180,8 @@ func (s *Server) read(w http.ResponseWriter, r *http.Request) (Message, bool) {
 		Data: wm.Data, WebpushLink: wm.Webpush.FCMOptions.Link}, true
 }
 
-// wait sleeps for d; false if the client or the server gave up first.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	select {
-	case <-time.After(d):
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
-}
-
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, rep *Reply) {
-	if rep.Hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		case <-time.After(5 * time.Second):
-		}
-		return
-	}
-	for k, v := range rep.Header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(rep.Status)
-	fmt.Fprint(w, rep.Body)
-}
-
 // Reply is a canned answer from the server.
-type Reply struct {
-	Status int
-	Header map[string]string
-	Body   string
-	Hang   bool // hold the request until the client gives up (at most 5s)
-}
+type Reply = notifiertest.HTTPReply
 
 // ErrorReply is an error in FCM v1's format: HTTP status, gRPC status
 // name, FCM error code and message. fcmCode "" leaves out the FcmError
@@ -238,9 +189,7 @@ type Reply struct {
 func ErrorReply(status int, grpcStatus, fcmCode, msg string, header map[string]string) *Reply {
 	b, _ := json.Marshal(fcmBody(status, grpcStatus, fcmCode, msg))
 	h := map[string]string{"Content-Type": "application/json; charset=UTF-8"}
-	for k, v := range header {
-		h[k] = v
-	}
+	maps.Copy(h, header)
 	return &Reply{Status: status, Header: h, Body: string(b)}
 }
 

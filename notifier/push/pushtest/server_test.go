@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"sync"
 	"testing"
 	"time"
 
@@ -74,77 +73,24 @@ func TestUnregisteredAndTokenReplies(t *testing.T) {
 	}
 }
 
-func TestSetFaultReplacesTheLast(t *testing.T) {
-	s := pushtest.NewServer(t)
-	n := newNotifier(t, s.Config())
-	s.SetFault(notifiertest.Reject)
-	s.SetFault(notifiertest.RateLimited)
-	_, err := n.Notify(context.Background(), delivery(phone))
-	if notifier.IsPermanent(err) || notifier.RetryAfter(err) != time.Second {
-		t.Errorf("rate limited: error %v, want retryable after 1s", err)
-	}
-	s.SetFault(notifiertest.Accept)
-	if _, err := n.Notify(context.Background(), delivery(phone)); err != nil || s.Accepted() != 1 {
-		t.Errorf("after Accept: error %v, accepted %d", err, s.Accepted())
-	}
+// The behaviour every fake shares: faults replace each other, delays are
+// observable, concurrent sends are stored once each.
+func TestFakeBehaviour(t *testing.T) {
+	notifiertest.RunFake(t, notifiertest.FakeHarness{RateLimitWait: time.Second, Start: startFake})
 }
 
-func TestDelayIsObservableMidway(t *testing.T) {
-	s := pushtest.NewServer(t)
-	s.SetDelay(300 * time.Millisecond)
-	n := newNotifier(t, s.Config())
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		_, err := n.Notify(context.Background(), delivery(phone))
-		done <- err
-	}()
-	time.Sleep(100 * time.Millisecond)
-	if len(s.Tokens()) != 1 || s.Accepted() != 0 {
-		t.Errorf("mid-delay: %d tokens asked, %d accepted; want 1 and 0", len(s.Tokens()), s.Accepted())
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took < 300*time.Millisecond || s.Accepted() != 1 {
-		t.Errorf("took %v, accepted %d; want at least 300ms and 1", took, s.Accepted())
-	}
-}
-
-func TestDelayOutlastingTheClientStoresNothing(t *testing.T) {
-	s := pushtest.NewServer(t)
-	s.SetDelay(300 * time.Millisecond)
-	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
-	defer cancel()
-	if _, err := newNotifier(t, s.Config()).Notify(ctx, delivery(phone)); err == nil {
-		t.Fatal("Notify succeeded past its deadline")
-	}
-	time.Sleep(400 * time.Millisecond) // past the delay: a careless server stores it by now
-	if s.Accepted() != 0 {
-		t.Errorf("accepted %d, want 0", s.Accepted())
-	}
-}
-
-func TestConcurrentSends(t *testing.T) {
+func startFake(t *testing.T) notifiertest.FakeRun {
 	s := pushtest.NewServer(t)
 	n := newNotifier(t, s.Config())
-	const workers, each = 4, 10
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := range each {
-				if _, err := n.Notify(context.Background(), delivery(fmt.Sprintf("tok-%d-%d", w, i))); err != nil {
-					t.Error(err)
-				}
-			}
-		})
+	send := func(ctx context.Context, i int) (notifier.Receipt, error) {
+		return n.Notify(ctx, delivery(fmt.Sprintf("tok-%d", i)))
 	}
-	wg.Wait()
-	names := map[string]bool{}
-	for _, m := range s.Messages() {
-		names[m.Name] = true
+	asked := func() int { return len(s.Tokens()) }
+	names := func() (ids []string) {
+		for _, m := range s.Messages() {
+			ids = append(ids, m.Name)
+		}
+		return ids
 	}
-	if s.Accepted() != workers*each || len(names) != workers*each {
-		t.Errorf("accepted %d with %d distinct names, want %d", s.Accepted(), len(names), workers*each)
-	}
+	return notifiertest.FakeRun{Fake: s, Send: send, Arrived: asked, IDs: names}
 }

@@ -47,14 +47,13 @@ type Server struct {
 	t    testing.TB
 	srv  *httptest.Server
 	done chan struct{}
+	rec  notifiertest.Recorder[Message] // what it accepted; its delay
 
 	mu        sync.Mutex
 	reply     *Reply          // nil accepts
 	rejectAll bool            // answer every number as invalid
 	rejects   map[string]bool // numbers answered as invalid
-	delay     time.Duration
 	requests  int
-	msgs      []Message
 }
 
 // NewServer starts a server that accepts every well-formed message.
@@ -115,25 +114,13 @@ func (s *Server) SetRejectNumbers(numbers ...string) {
 // SetDelay makes the server wait d before answering each well-formed
 // message, so a run can be watched mid-way. A client that gives up
 // meanwhile has nothing stored.
-func (s *Server) SetDelay(d time.Duration) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.delay = d
-}
+func (s *Server) SetDelay(d time.Duration) { s.rec.SetDelay(d) }
 
 // Messages returns a copy of what the server accepted, in order.
-func (s *Server) Messages() []Message {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Message(nil), s.msgs...)
-}
+func (s *Server) Messages() []Message { return s.rec.Messages() }
 
 // Accepted is how many messages the server accepted.
-func (s *Server) Accepted() int {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return len(s.msgs)
-}
+func (s *Server) Accepted() int { return s.rec.Accepted() }
 
 // Requests is how many requests reached the server, answered or not.
 func (s *Server) Requests() int {
@@ -145,22 +132,18 @@ func (s *Server) Requests() int {
 func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	s.requests++
-	delay := s.delay
 	s.mu.Unlock()
-	if !s.wellFormed(w, r) || !s.wait(r, delay) {
+	if !s.wellFormed(w, r) || !s.rec.Wait(r.Context(), s.done) {
 		return
 	}
 	to := r.PostForm.Get("To")
 	if rep := s.replyFor(to); rep != nil {
-		s.answer(w, r, rep)
+		rep.Write(w, r, s.done)
 		return
 	}
-	m := Message{To: to, From: r.PostForm.Get("From"), Body: r.PostForm.Get("Body"),
-		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"), Form: r.PostForm}
-	s.mu.Lock()
-	m.SID = fmt.Sprintf("SM%032d", len(s.msgs)+1)
-	s.msgs = append(s.msgs, m)
-	s.mu.Unlock()
+	m := s.rec.RecordNumbered(Message{To: to, From: r.PostForm.Get("From"), Body: r.PostForm.Get("Body"),
+		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"), Form: r.PostForm},
+		func(m *Message, n int) { m.SID = fmt.Sprintf("SM%032d", n) })
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"sid": m.SID, "account_sid": AccountSID, "status": "queued",
 		"to": m.To, "from": m.From, "body": m.Body,
@@ -174,20 +157,6 @@ func (s *Server) replyFor(to string) *Reply {
 		return InvalidNumber(to)
 	}
 	return s.reply
-}
-
-// wait sleeps for d; false if the client or the server gave up first.
-func (s *Server) wait(r *http.Request, d time.Duration) bool {
-	if d <= 0 {
-		return true
-	}
-	select {
-	case <-time.After(d):
-		return true
-	case <-r.Context().Done():
-	case <-s.done:
-	}
-	return false
 }
 
 // wellFormed checks what real Twilio checks first: route, auth, form.
@@ -216,22 +185,6 @@ func (s *Server) wellFormed(w http.ResponseWriter, r *http.Request) bool {
 	return true
 }
 
-func (s *Server) answer(w http.ResponseWriter, r *http.Request, rep *Reply) {
-	if rep.Hang {
-		select {
-		case <-r.Context().Done():
-		case <-s.done:
-		case <-time.After(5 * time.Second):
-		}
-		return
-	}
-	for k, v := range rep.Header {
-		w.Header().Set(k, v)
-	}
-	w.WriteHeader(rep.Status)
-	fmt.Fprint(w, rep.Body)
-}
-
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -239,21 +192,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // Reply is a canned answer from the server.
-type Reply struct {
-	Status int
-	Header map[string]string
-	Body   string
-	Hang   bool // hold the request until the client gives up (at most 5s)
-}
+type Reply = notifiertest.HTTPReply
 
 // ErrorReply is a Twilio error resource with the given HTTP status, Twilio
 // error code, message and extra headers.
 func ErrorReply(status, code int, msg string, header map[string]string) *Reply {
 	b, _ := json.Marshal(twilioError(code, msg, status))
 	h := map[string]string{"Content-Type": "application/json"}
-	for k, v := range header {
-		h[k] = v
-	}
+	maps.Copy(h, header)
 	return &Reply{Status: status, Header: h, Body: string(b)}
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"testing"
 	"time"
 
@@ -69,78 +68,23 @@ func TestRejectNumbersRefusesOnlyThose(t *testing.T) {
 	}
 }
 
-// A fault set later replaces the earlier one; Accept clears it.
-func TestSetFaultReplacesTheLast(t *testing.T) {
-	s := smstest.NewServer(t)
-	n := newNotifier(t, s.Config())
-	s.SetFault(notifiertest.Reject)
-	s.SetFault(notifiertest.RateLimited)
-	_, err := n.Notify(context.Background(), delivery(ana))
-	if notifier.IsPermanent(err) || notifier.RetryAfter(err) != time.Second {
-		t.Errorf("rate limited: error %v, want retryable after 1s", err)
-	}
-	s.SetFault(notifiertest.Accept)
-	if _, err := n.Notify(context.Background(), delivery(ana)); err != nil || s.Accepted() != 1 {
-		t.Errorf("after Accept: error %v, accepted %d", err, s.Accepted())
-	}
+// The behaviour every fake shares: faults replace each other, delays are
+// observable, concurrent sends are stored once each.
+func TestFakeBehaviour(t *testing.T) {
+	notifiertest.RunFake(t, notifiertest.FakeHarness{RateLimitWait: time.Second, Start: startFake})
 }
 
-func TestDelayIsObservableMidway(t *testing.T) {
-	s := smstest.NewServer(t)
-	s.SetDelay(300 * time.Millisecond)
-	n := newNotifier(t, s.Config())
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() {
-		_, err := n.Notify(context.Background(), delivery(ana))
-		done <- err
-	}()
-	time.Sleep(100 * time.Millisecond)
-	if s.Requests() != 1 || s.Accepted() != 0 {
-		t.Errorf("mid-delay: %d requests, %d accepted; want 1 and 0", s.Requests(), s.Accepted())
-	}
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if took := time.Since(start); took < 300*time.Millisecond || s.Accepted() != 1 {
-		t.Errorf("took %v, accepted %d; want at least 300ms and 1", took, s.Accepted())
-	}
-}
-
-func TestDelayOutlastingTheClientStoresNothing(t *testing.T) {
-	s := smstest.NewServer(t)
-	s.SetDelay(300 * time.Millisecond)
-	cfg := s.Config()
-	cfg.Timeout = 100 * time.Millisecond
-	if _, err := newNotifier(t, cfg).Notify(context.Background(), delivery(ana)); err == nil {
-		t.Fatal("Notify succeeded past its timeout")
-	}
-	time.Sleep(400 * time.Millisecond) // past the delay: a careless server stores it by now
-	if s.Accepted() != 0 {
-		t.Errorf("accepted %d, want 0", s.Accepted())
-	}
-}
-
-func TestConcurrentSends(t *testing.T) {
+func startFake(t *testing.T) notifiertest.FakeRun {
 	s := smstest.NewServer(t)
 	n := newNotifier(t, s.Config())
-	const workers, each = 4, 10
-	var wg sync.WaitGroup
-	for w := range workers {
-		wg.Go(func() {
-			for i := range each {
-				if _, err := n.Notify(context.Background(), delivery(fmt.Sprintf("+1415555%02d%02d", w, i))); err != nil {
-					t.Error(err)
-				}
-			}
-		})
+	send := func(ctx context.Context, i int) (notifier.Receipt, error) {
+		return n.Notify(ctx, delivery(fmt.Sprintf("+1415555%04d", i)))
 	}
-	wg.Wait()
-	sids := map[string]bool{}
-	for _, m := range s.Messages() {
-		sids[m.SID] = true
+	sids := func() (ids []string) {
+		for _, m := range s.Messages() {
+			ids = append(ids, m.SID)
+		}
+		return ids
 	}
-	if s.Accepted() != workers*each || len(sids) != workers*each {
-		t.Errorf("accepted %d with %d distinct SIDs, want %d", s.Accepted(), len(sids), workers*each)
-	}
+	return notifiertest.FakeRun{Fake: s, Send: send, Arrived: s.Requests, IDs: sids}
 }
