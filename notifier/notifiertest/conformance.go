@@ -1,6 +1,7 @@
-// Package notifiertest is the conformance suite every channel must pass:
-// the fault-to-classification table, a cancelled context, and no contact
-// detail or message body in any error text.
+// Package notifiertest holds what every channel's tests share: the
+// conformance suite every channel must pass (the fault-to-classification
+// table, a cancelled context, no contact detail or message body in any
+// error text), and the recorder and behaviour suite the fake providers share.
 package notifiertest
 
 import (
