@@ -84,3 +84,15 @@ type Notice struct {
 	UpdatedAt   time.Time `json:"updated_at"`
 	Facts       Facts     `json:"facts"`
 }
+
+// Overview is everything known about one incident at a glance: its state
+// and decision, how telling people is going, its public notice and its
+// reports. It is the body of GET /api/v1/incidents/{id}, and what
+// `incidentctl status` reads, so daemon and CLI share one shape.
+type Overview struct {
+	Incident  Incident `json:"incident"`
+	Progress  Progress `json:"progress"`
+	Notice    *Notice  `json:"notice"`
+	NoticeURL string   `json:"notice_url,omitempty"`
+	Reports   []Report `json:"reports"`
+}

@@ -15,15 +15,6 @@ import (
 // maxResponse bounds what we read from the API.
 const maxResponse = 32 << 20
 
-// incidentView is the body of GET /api/v1/incidents/{id}.
-type incidentView struct {
-	Incident  incident.Incident `json:"incident"`
-	Progress  incident.Progress `json:"progress"`
-	Notice    *incident.Notice  `json:"notice"`
-	NoticeURL string            `json:"notice_url"`
-	Reports   []incident.Report `json:"reports"`
-}
-
 // apiError is the API's error body.
 type apiError struct {
 	Error string `json:"error"`
@@ -50,7 +41,7 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 		_, err := fmt.Fprintln(e.stdout, strings.TrimRight(string(body), "\n"))
 		return err
 	}
-	var v incidentView
+	var v incident.Overview
 	if err := json.Unmarshal(body, &v); err != nil {
 		return fmt.Errorf("decode API response: %w", err)
 	}
@@ -89,7 +80,7 @@ func getIncident(ctx context.Context, api, id string) ([]byte, error) {
 	return nil, fmt.Errorf("get incident %s: API answered %d: %s", id, resp.StatusCode, ae.Error)
 }
 
-func noticeURL(api string, v incidentView) string {
+func noticeURL(api string, v incident.Overview) string {
 	if v.Notice == nil {
 		return ""
 	}

@@ -106,7 +106,7 @@ func TestStatusUsesTheDaemonsNoticeURL(t *testing.T) {
 func TestStatusJSONAndNotFound(t *testing.T) {
 	srv := apiServer(t)
 	r := runCLI(t, "", "--api", srv.URL, "status", "--json", "INC-DEMO-0001")
-	var v incidentView
+	var v incident.Overview
 	if r.code != 0 || json.Unmarshal([]byte(r.stdout), &v) != nil || v.Progress.Sent != 41 {
 		t.Errorf("--json: exit %d, stdout %q", r.code, r.stdout)
 	}

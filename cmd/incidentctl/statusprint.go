@@ -17,7 +17,7 @@ var now = time.Now
 const timeLayout = "2006-01-02 15:04 MST"
 
 // printStatus writes the readable summary of one incident.
-func printStatus(w io.Writer, v incidentView, noticeURL string) {
+func printStatus(w io.Writer, v incident.Overview, noticeURL string) {
 	inc, d := v.Incident, v.Incident.Decision
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "incident:\t%s\n", inc.ID)

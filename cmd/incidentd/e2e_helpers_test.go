@@ -164,12 +164,12 @@ func (h *herald) getJSON(t *testing.T, path string, v any) int {
 }
 
 // waitFor polls the incident view until done says so.
-func (h *herald) waitFor(t *testing.T, id string, what string, done func(incidentView) bool) incidentView {
+func (h *herald) waitFor(t *testing.T, id string, what string, done func(incident.Overview) bool) incident.Overview {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
-	var v incidentView
+	var v incident.Overview
 	for time.Now().Before(deadline) {
-		v = incidentView{}
+		v = incident.Overview{}
 		if h.getJSON(t, "/api/v1/incidents/"+id, &v) == http.StatusOK && done(v) {
 			return v
 		}
@@ -255,6 +255,6 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-func describe(v incidentView) string {
+func describe(v incident.Overview) string {
 	return fmt.Sprintf("%+v", v.Progress)
 }

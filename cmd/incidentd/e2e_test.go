@@ -19,8 +19,8 @@ import (
 const demoID = "INC-DEMO-0001"
 
 // allToldOrUnreachable: every subject has reached a final outcome.
-func allToldOrUnreachable(n int) func(incidentView) bool {
-	return func(v incidentView) bool { return v.Progress.Subjects == n && v.Progress.Pending == 0 }
+func allToldOrUnreachable(n int) func(incident.Overview) bool {
+	return func(v incident.Overview) bool { return v.Progress.Subjects == n && v.Progress.Pending == 0 }
 }
 
 // TestDemoEndToEnd publishes the demo through the embedded broker and checks
@@ -157,7 +157,7 @@ func TestRestartMidRunSendsNothingTwice(t *testing.T) {
 	first := startHerald(t, dir, chans, logs)
 	subjects := subjectsEvent(t, "evt-demo-subjects-1", demoID, d.subjects)
 	first.produce(t, demoID, d.opened, subjects)
-	first.waitFor(t, demoID, "some subjects told", func(v incidentView) bool { return v.Progress.Sent >= 5 })
+	first.waitFor(t, demoID, "some subjects told", func(v incident.Overview) bool { return v.Progress.Sent >= 5 })
 	first.stop()
 	if mid := len(p.received("reports@authority.example")); mid >= 40 {
 		t.Fatalf("%d people were told before the stop: the restart did not happen mid-run", mid)
@@ -207,7 +207,7 @@ func TestKcatProducedEventIsProcessed(t *testing.T) {
 	}
 	line, _ := json.Marshal(compact) // kcat sends one message per line
 	kcat(t, h, string(line), "-H", "content-type=application/cloudevents+json")
-	v := h.waitFor(t, demoID, "the incident opened by kcat", func(v incidentView) bool { return v.Incident.Decision.Version >= 1 })
+	v := h.waitFor(t, demoID, "the incident opened by kcat", func(v incident.Overview) bool { return v.Incident.Decision.Version >= 1 })
 	if !v.Incident.Decision.NotifyAuthority || v.Incident.Facts.Title == "" {
 		t.Errorf("kcat event not classified like any other: %+v", v.Incident.Decision)
 	}
@@ -215,7 +215,7 @@ func TestKcatProducedEventIsProcessed(t *testing.T) {
 	kcat(t, h, `{"incident_id":"`+demoID+`","title":"Updated by kcat in binary mode"}`,
 		"-H", "ce_specversion=1.0", "-H", "ce_id=evt-kcat-binary-1", "-H", "ce_source=urn:test:kcat",
 		"-H", "ce_type="+incident.TypeUpdated, "-H", "content-type=application/json")
-	v = h.waitFor(t, demoID, "the binary-mode update", func(v incidentView) bool { return v.Incident.Decision.Version >= 2 })
+	v = h.waitFor(t, demoID, "the binary-mode update", func(v incident.Overview) bool { return v.Incident.Decision.Version >= 2 })
 	if v.Incident.Facts.Title != "Updated by kcat in binary mode" {
 		t.Errorf("binary-mode update not applied: title %q", v.Incident.Facts.Title)
 	}

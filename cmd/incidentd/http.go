@@ -41,16 +41,6 @@ func (a *httpAPI) routes() http.Handler {
 	return mux
 }
 
-// incidentView is GET /api/v1/incidents/{id}: the state, the decision, how
-// notification is going, the notice and the reports.
-type incidentView struct {
-	Incident  incident.Incident `json:"incident"`
-	Progress  incident.Progress `json:"progress"`
-	Notice    *incident.Notice  `json:"notice"`
-	NoticeURL string            `json:"notice_url,omitempty"`
-	Reports   []incident.Report `json:"reports"`
-}
-
 func (a *httpAPI) listIncidents(w http.ResponseWriter, r *http.Request) {
 	incs, err := a.store.ListIncidents(r.Context())
 	if err != nil {
@@ -65,7 +55,7 @@ func (a *httpAPI) listIncidents(w http.ResponseWriter, r *http.Request) {
 
 func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
 	ctx, id := r.Context(), r.PathValue("id")
-	var v incidentView
+	var v incident.Overview
 	var err error
 	if v.Incident, err = a.store.GetIncident(ctx, id); err != nil {
 		a.fail(w, err)
