@@ -6,7 +6,6 @@ import (
 	"errors"
 	"io"
 	"mime"
-	"mime/multipart"
 	"net"
 	netmail "net/mail"
 	"strings"
@@ -113,7 +112,7 @@ func TestMessageIsMultipartWithHeaders(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkHeaders(t, m.Header, r.ProviderID)
-	parts := readAlternatives(t, m)
+	parts := emailtest.Alternatives(t, m)
 	if parts["text/plain"] != delivery.Message.Text || parts["text/html"] != delivery.Message.HTML || len(parts) != 2 {
 		t.Errorf("parts = %q, want the text and the HTML", parts)
 	}
@@ -143,33 +142,6 @@ func checkHeaders(t *testing.T, h netmail.Header, messageID string) {
 	}
 	if _, err := h.Date(); err != nil {
 		t.Errorf("Date: %v", err)
-	}
-}
-
-// readAlternatives returns the decoded body of each part of a
-// multipart/alternative message, by content type.
-func readAlternatives(t *testing.T, m *netmail.Message) map[string]string {
-	t.Helper()
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q (%v), want multipart/alternative", mt, err)
-	}
-	parts := map[string]string{}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return parts
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		b, err := io.ReadAll(p)
-		if err != nil {
-			t.Fatal(err)
-		}
-		parts[ct] = strings.ReplaceAll(string(b), "\r\n", "\n")
 	}
 }
 

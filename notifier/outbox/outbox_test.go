@@ -6,9 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"mime"
-	"mime/multipart"
 	netmail "net/mail"
 	"os"
 	"path/filepath"
@@ -19,6 +17,7 @@ import (
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/notifier"
+	"github.com/herald-notify/herald/notifier/email/emailtest"
 	"github.com/herald-notify/herald/notifier/notifiertest"
 )
 
@@ -111,31 +110,9 @@ func TestEmailWritesMarkedEML(t *testing.T) {
 	if _, err := m.Header.Date(); err != nil || !strings.HasSuffix(m.Header.Get("Message-ID"), "@localhost>") {
 		t.Errorf("Date (%v) or Message-ID %q missing", err, m.Header.Get("Message-ID"))
 	}
-	parts := alternatives(t, m)
+	parts := emailtest.Alternatives(t, m)
 	if parts["text/plain"] != d.Message.Text || parts["text/html"] != d.Message.HTML {
 		t.Errorf("parts = %q", parts)
-	}
-}
-
-func alternatives(t *testing.T, m *netmail.Message) map[string]string {
-	t.Helper()
-	mt, params, err := mime.ParseMediaType(m.Header.Get("Content-Type"))
-	if err != nil || mt != "multipart/alternative" {
-		t.Fatalf("Content-Type %q (%v), want multipart/alternative", mt, err)
-	}
-	parts := map[string]string{}
-	mr := multipart.NewReader(m.Body, params["boundary"])
-	for {
-		p, err := mr.NextPart()
-		if err == io.EOF {
-			return parts
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		ct, _, _ := mime.ParseMediaType(p.Header.Get("Content-Type"))
-		b, _ := io.ReadAll(p)
-		parts[ct] = strings.ReplaceAll(string(b), "\r\n", "\n")
 	}
 }
 
