@@ -51,7 +51,11 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	observe := func(incidentID, outcome, channel string) {
 		p.metrics.outcome(outcome, channel)
 		if outcome == incident.OutcomeUnreachable {
-			p.followUp(context.Background(), incidentID)
+			// Only the notice depends on who could not be reached; this runs
+			// once per unreachable person, so it does nothing else.
+			if err := p.publishNotice(context.Background(), incidentID); err != nil {
+				p.log.Warn("publish notice", zap.String("incident", incidentID), zap.Error(err))
+			}
 		}
 	}
 	p.dispatcher = dispatch.New(st, channels, render, observe, m.Log,
@@ -105,6 +109,18 @@ func (p *pipeline) handle(ctx context.Context, msg kafka.Message) error {
 
 // followUp makes reports and the notice match the incident's state.
 func (p *pipeline) followUp(ctx context.Context, incidentID string) error {
+	if err := p.publishNotice(ctx, incidentID); err != nil {
+		return err
+	}
+	if err := p.reporter.Ensure(ctx, incidentID); err != nil {
+		return fmt.Errorf("ensure reports: %w", err)
+	}
+	return nil
+}
+
+// publishNotice publishes or revises the public notice if the incident's
+// state calls for it.
+func (p *pipeline) publishNotice(ctx context.Context, incidentID string) error {
 	published, err := p.publisher.Ensure(ctx, incidentID)
 	if err != nil {
 		return fmt.Errorf("publish notice: %w", err)
@@ -112,9 +128,6 @@ func (p *pipeline) followUp(ctx context.Context, incidentID string) error {
 	if published {
 		p.metrics.notices.Inc()
 		p.log.Info("public security notice published", zap.String("incident", incidentID))
-	}
-	if err := p.reporter.Ensure(ctx, incidentID); err != nil {
-		return fmt.Errorf("ensure reports: %w", err)
 	}
 	return nil
 }
