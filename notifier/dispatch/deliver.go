@@ -55,9 +55,12 @@ func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.Pendin
 	}
 	a := store.Attempt{IncidentID: job.Incident.ID, SubjectID: job.Subject.ID, Channel: ch, ClaimedAt: time.Now().UTC()}
 	to := recipients(job.Subject, ch)
-	reason := checkContact(ch, to)
 	if len(to) == 0 {
 		a.Status, a.Error = incident.AttemptNoAddress, "no contact for channel"
+		return d.record(work, log, a, false)
+	}
+	if reason := checkContact(ch, to); reason != "" {
+		a.Status, a.Error = incident.AttemptFailed, reason
 		return d.record(work, log, a, false)
 	}
 	r, err := d.render(ch, job.Incident, job.Subject)
@@ -67,10 +70,6 @@ func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.Pendin
 		return d.record(work, log, a, false)
 	}
 	a.TemplateID, a.Locale, a.ContentHash = r.TemplateID, r.Locale, contentHash(r.Message)
-	if reason != "" {
-		a.Status, a.Error = incident.AttemptFailed, reason
-		return d.record(work, log, a, false)
-	}
 	claimed, err := d.store.ClaimAttempt(work, a)
 	if err != nil || !claimed {
 		return d.existing(work, log, a, err)
