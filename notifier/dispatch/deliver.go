@@ -107,15 +107,12 @@ func (d *Dispatcher) existing(ctx context.Context, log *zap.Logger, a store.Atte
 // record writes a ledger row; claimed says the row exists already.
 func (d *Dispatcher) record(ctx context.Context, log *zap.Logger, a store.Attempt, claimed bool) string {
 	a.FinishedAt = time.Now().UTC()
-	var err error
-	if claimed {
-		err = d.store.FinishAttempt(ctx, a)
-	} else if ok, cerr := d.store.ClaimAttempt(ctx, a); cerr != nil || !ok {
-		return d.existing(ctx, log, a, cerr)
-	} else {
-		err = d.store.FinishAttempt(ctx, a)
+	if !claimed {
+		if ok, err := d.store.ClaimAttempt(ctx, a); err != nil || !ok {
+			return d.existing(ctx, log, a, err)
+		}
 	}
-	if err != nil {
+	if err := d.store.FinishAttempt(ctx, a); err != nil {
 		log.Error("record attempt", zap.String("channel", a.Channel), zap.Error(err))
 		return ""
 	}
