@@ -16,15 +16,18 @@ const (
 // `opened` event, merged with every `updated` patch. A nil pointer or empty
 // string means "unknown" and must be handled conservatively.
 type Facts struct {
-	IncidentID    string         `json:"incident_id"`
-	Title         string         `json:"title,omitempty"`
-	Summary       string         `json:"summary,omitempty"`
-	Kind          string         `json:"kind,omitempty"`
-	Controller    *Controller    `json:"controller,omitempty"`
-	OccurredFrom  *time.Time     `json:"occurred_from,omitempty"`
-	OccurredTo    *time.Time     `json:"occurred_to,omitempty"`
-	DetectedAt    *time.Time     `json:"detected_at,omitempty"`
-	AwareAt       *time.Time     `json:"aware_at,omitempty"`
+	IncidentID   string      `json:"incident_id"`
+	Title        string      `json:"title,omitempty"`
+	Summary      string      `json:"summary,omitempty"`
+	Kind         string      `json:"kind,omitempty"`
+	Controller   *Controller `json:"controller,omitempty"`
+	OccurredFrom *time.Time  `json:"occurred_from,omitempty"`
+	OccurredTo   *time.Time  `json:"occurred_to,omitempty"`
+	DetectedAt   *time.Time  `json:"detected_at,omitempty"`
+	AwareAt      *time.Time  `json:"aware_at,omitempty"`
+	// AssessedAt is when the controller determined the breach notifiable,
+	// the clock some regimes count from (Singapore PDPA, Texas).
+	AssessedAt    *time.Time     `json:"assessed_at,omitempty"`
 	ContainedAt   *time.Time     `json:"contained_at,omitempty"`
 	Breach        *Breach        `json:"breach,omitempty"`
 	Data          *DataInfo      `json:"data,omitempty"`
@@ -111,7 +114,8 @@ type Vulnerability struct {
 
 // Entity says how the organisation is classed under NIS2.
 type Entity struct {
-	NIS2 string `json:"nis2,omitempty"` // essential | important | none
+	NIS2  string `json:"nis2,omitempty"`  // essential | important | none
+	HIPAA string `json:"hipaa,omitempty"` // covered_entity | business_associate | none
 }
 
 // Measures taken and planned by the controller.

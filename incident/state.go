@@ -18,6 +18,14 @@ type Incident struct {
 	UpdatedAt time.Time `json:"updated_at"`
 }
 
+// Population counts the subjects stored for an incident, in total and by
+// their own jurisdiction, so regimes engage on the people actually affected
+// and not only on the team's estimate.
+type Population struct {
+	Subjects      int            `json:"subjects"`
+	Jurisdictions map[string]int `json:"jurisdictions,omitempty"`
+}
+
 // Subject delivery outcomes, one per (incident, subject).
 const (
 	OutcomePending     = "pending"     // not yet attempted, or retrying

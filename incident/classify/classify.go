@@ -16,8 +16,9 @@ import (
 	"github.com/herald-notify/herald/incident"
 )
 
-// Classify decides what an incident means and who must be told.
-func Classify(f incident.Facts) incident.Decision {
+// decide is the classification pipeline: normalise the facts, score the
+// severity, weigh the risk, then list the obligations.
+func decide(f incident.Facts) incident.Decision {
 	var n notes
 	v := normalise(f, &n)
 	sev := assessSeverity(v, &n)

@@ -1,0 +1,33 @@
+package classify
+
+import (
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/policy"
+)
+
+// Engine classifies incidents under one policy. It is safe for concurrent
+// use: it holds only the policy, which it never changes.
+type Engine struct {
+	policy *policy.Policy
+}
+
+// New returns an engine for p; nil means the built-in rules.
+func New(p *policy.Policy) *Engine { return &Engine{policy: p} }
+
+// std is the engine Classify uses.
+var std = New(nil)
+
+// Classify decides under the default policy, from the facts alone.
+func Classify(f incident.Facts) incident.Decision {
+	return std.Decide(f, incident.Population{})
+}
+
+// Policy returns the policy the engine applies.
+func (e *Engine) Policy() *policy.Policy { return e.policy }
+
+// Decide decides what an incident means and who must be told. seen counts
+// the subjects stored so far, so that a regime engages on the people
+// actually affected as well as on the team's estimate in the facts.
+func (e *Engine) Decide(f incident.Facts, seen incident.Population) incident.Decision {
+	return decide(f)
+}
