@@ -31,3 +31,6 @@ func (e *Engine) Policy() *policy.Policy { return e.policy }
 func (e *Engine) Decide(f incident.Facts, seen incident.Population) incident.Decision {
 	return decide(f)
 }
+
+// Standard returns the engine Classify uses: the default policy.
+func Standard() *Engine { return std }
