@@ -16,6 +16,9 @@ type Policy struct {
 	// e.g. EEA: [AT, BE, ...].
 	Groups map[string][]string `yaml:"groups"`
 	Rules  []Rule              `yaml:"rules"`
+	// Calendars are the public-holiday calendars business-day deadlines
+	// count with, by name (e.g. "BR").
+	Calendars map[string]Calendar `yaml:"calendars"`
 
 	// Hash is the hex SHA-256 of the file's bytes, set by Parse, so that a
 	// decision can name exactly the policy it rests on.
@@ -156,4 +159,7 @@ type Deadline struct {
 	// Target marks a time the policy sets for an open-ended duty ("promptly")
 	// so that a clock can run; it is not the law's own deadline.
 	Target bool `yaml:"target"`
+
+	// cal is the named calendar, linked by Validate so After can count.
+	cal *Calendar
 }
