@@ -72,6 +72,9 @@ func (d Deadline) afterDays(from time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("load timezone: %w", err)
 	}
 	y, m, day := from.In(loc).Date()
+	if d.CountClockDay {
+		day--
+	}
 	return endOfDay(y, m, day+d.Days, loc), nil
 }
 
@@ -89,6 +92,9 @@ func (d Deadline) afterBusinessDays(from time.Time) (time.Time, error) {
 		return time.Time{}, fmt.Errorf("load timezone: %w", err)
 	}
 	y, m, day := from.In(loc).Date()
+	if d.CountClockDay {
+		day-- // the clock's own date is the first candidate
+	}
 	date := time.Date(y, m, day, 12, 0, 0, 0, time.UTC)
 	for n := 0; n < d.BusinessDays; {
 		date = date.AddDate(0, 0, 1)
@@ -138,10 +144,10 @@ func (d Deadline) String() string {
 	case d.Days > 0:
 		s = plural(d.Days, "calendar day")
 		if d.Timezone != "" {
-			s += " (" + d.Timezone + ")"
+			s += " (" + d.Timezone + d.clockDayWords() + ")"
 		}
 	case d.BusinessDays > 0:
-		s = fmt.Sprintf("%s (%s calendar, %s)", plural(d.BusinessDays, "business day"), d.Calendar, d.Timezone)
+		s = fmt.Sprintf("%s (%s calendar, %s%s)", plural(d.BusinessDays, "business day"), d.Calendar, d.Timezone, d.clockDayWords())
 	case d.Months > 0:
 		s = plural(d.Months, "month")
 	case d.AfterYearEndDays > 0:
@@ -153,6 +159,13 @@ func (d Deadline) String() string {
 		s += " (policy target)"
 	}
 	return s
+}
+
+func (d Deadline) clockDayWords() string {
+	if d.CountClockDay {
+		return ", the clock's day counted"
+	}
+	return ""
 }
 
 func plural(n int, unit string) string {

@@ -153,6 +153,10 @@ type Deadline struct {
 
 	Calendar string `yaml:"calendar"` // public-holiday calendar for BusinessDays, e.g. "BR"
 	Timezone string `yaml:"timezone"` // IANA zone, e.g. "America/Sao_Paulo"
+	// CountClockDay makes the clock's own local date day 1 of Days or
+	// BusinessDays, for a law that counts that way (Japan's PPC reports);
+	// by default the count starts the next day.
+	CountClockDay bool `yaml:"count_clock_day"`
 	// Due is the law's words, shown beside the time; required when no fixed
 	// time is set.
 	Due string `yaml:"due"`

@@ -180,6 +180,9 @@ func (v *validator) deadline(where string, d *Deadline) {
 			v.add(where, "timezone %q is not an IANA zone", d.Timezone)
 		}
 	}
+	if d.CountClockDay && (d.Timezone == "" || d.Days+d.BusinessDays == 0) {
+		v.add(where, "count_clock_day needs days or business_days and a timezone")
+	}
 	if d.Target && d.Hours+d.Days+d.BusinessDays+d.Months+d.AfterYearEndDays == 0 {
 		v.add(where, "target needs a fixed time to set")
 	}
