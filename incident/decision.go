@@ -60,10 +60,13 @@ type Advisory struct {
 }
 
 // Change is one difference between two decision versions, values as JSON.
+// Held marks a duty the classifier would have dropped (From -> To) but that
+// was kept at From because the event gave no change_reason.
 type Change struct {
 	Field string `json:"field"` // e.g. "notify_subjects", "obligations[GDPR].required"
 	From  string `json:"from"`
 	To    string `json:"to"`
+	Held  bool   `json:"held,omitempty"`
 }
 
 // Severity is the ENISA score SE = DPC x EI + CB with its reasons.

@@ -25,7 +25,10 @@ Commands:
   subjects import INCIDENT_ID FILE  stream subjects from CSV or JSON lines in batches (--batch N, --quiet)
   close INCIDENT_ID [--root-cause TEXT] [--final-measure TEXT ...]
   status INCIDENT_ID [--json]       show decision, deadlines, delivery progress, notice and reports
-  classify [FILE|-]                 print the classifier's decision for an event or facts (offline)
+  decisions INCIDENT_ID [--json]    show every decision version: what changed and why
+  classify [--policy FILE] [FILE|-] print the classifier's decision for an event or facts (offline)
+  rules [--policy FILE] [--regime R] [--json]
+                                    list the policy's rules: regime, trigger, authority, deadlines, article
   demo [--as-is]                    publish the embedded demo incident and its subjects
   help                              show this text
 
@@ -33,6 +36,7 @@ Settings (flags override environment):
   --brokers  HERALD_KAFKA_BROKERS  comma-separated Kafka brokers (default 127.0.0.1:9092)
   --api      HERALD_API            incidentd base URL (default http://127.0.0.1:8080)
   --timeout                        how long to wait for Kafka or the API (default 30s)
+  --policy   HERALD_POLICY_FILE    policy file for classify and rules (default: built-in)
 
 Exit status: 0 ok, 1 failure (or some rows skipped), 2 usage or invalid input.
 `
@@ -53,13 +57,15 @@ type env struct {
 type command func(ctx context.Context, e *env, args []string) error
 
 var commands = map[string]command{
-	"open":     runOpen,
-	"update":   runUpdate,
-	"subjects": runSubjects,
-	"close":    runClose,
-	"status":   runStatus,
-	"classify": runClassify,
-	"demo":     runDemo,
+	"open":      runOpen,
+	"update":    runUpdate,
+	"subjects":  runSubjects,
+	"close":     runClose,
+	"status":    runStatus,
+	"decisions": runDecisions,
+	"classify":  runClassify,
+	"rules":     runRules,
+	"demo":      runDemo,
 }
 
 // run is main without os.Exit, so tests can call it.

@@ -51,7 +51,13 @@ func runStatus(ctx context.Context, e *env, args []string) error {
 
 // getIncident fetches one incident's view and turns API errors into messages.
 func getIncident(ctx context.Context, api, id string) ([]byte, error) {
-	u := strings.TrimRight(api, "/") + "/api/v1/incidents/" + url.PathEscape(id)
+	return getIncidentPart(ctx, api, id, "")
+}
+
+// getIncidentPart fetches the incident's view, or a part of it under the
+// incident's path ("/decisions"), and turns API errors into messages.
+func getIncidentPart(ctx context.Context, api, id, part string) ([]byte, error) {
+	u := strings.TrimRight(api, "/") + "/api/v1/incidents/" + url.PathEscape(id) + part
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u, nil)
 	if err != nil {
 		return nil, usagef("bad --api URL: %v", err)

@@ -23,6 +23,7 @@ func printStatus(w io.Writer, v incident.Overview, noticeURL string) {
 	fmt.Fprintf(tw, "incident:\t%s\n", inc.ID)
 	fmt.Fprintf(tw, "title:\t%s\n", orDash(inc.Facts.Title))
 	fmt.Fprintf(tw, "status:\t%s (opened %s, updated %s)\n", inc.Status, when(inc.OpenedAt), when(inc.UpdatedAt))
+	fmt.Fprintf(tw, "decision:\t%s\n", decisionVersion(d))
 	fmt.Fprintf(tw, "severity:\t%s, score %.2f (DPC %g x EI %g + CB %g)\n",
 		orDash(d.Severity.Band), d.Severity.Score, d.Severity.DPC, d.Severity.EI, d.Severity.CB)
 	fmt.Fprintf(tw, "risk:\t%s\n", orDash(d.Risk))

@@ -13,6 +13,7 @@ import (
 
 	"go.uber.org/zap"
 
+	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/incident/store/sqlite"
 	"github.com/herald-notify/herald/incident/stream"
@@ -27,6 +28,9 @@ type Main struct {
 	// Channels, when set, replace the channels built from Config (tests
 	// inject notifiers pointed at local fake providers).
 	Channels map[string]notifier.Notifier
+	// Engine classifies incidents under the policy in force; nil means the
+	// built-in policy (classify.Standard).
+	Engine *classify.Engine
 
 	ready   chan struct{}
 	once    sync.Once

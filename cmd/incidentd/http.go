@@ -32,6 +32,7 @@ func (a *httpAPI) routes() http.Handler {
 	mux.Handle("GET /metrics", promhttp.HandlerFor(a.metrics.registry, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /api/v1/incidents", a.listIncidents)
 	mux.HandleFunc("GET /api/v1/incidents/{id}", a.getIncident)
+	mux.HandleFunc("GET /api/v1/incidents/{id}/decisions", a.listDecisions)
 	mux.HandleFunc("GET /api/v1/incidents/{id}/reports", a.listReports)
 	mux.HandleFunc("GET /api/v1/incidents/{id}/reports/{version}", a.getReport)
 	mux.HandleFunc("GET /reports/{id}/{version}", a.reportPage)
@@ -73,6 +74,20 @@ func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, v)
+}
+
+// listDecisions is the decision audit log: every version, oldest first,
+// each with what changed from the one before and the reason given.
+func (a *httpAPI) listDecisions(w http.ResponseWriter, r *http.Request) {
+	ds, err := a.store.Decisions(r.Context(), r.PathValue("id"))
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	if ds == nil {
+		ds = []incident.Decision{}
+	}
+	writeJSON(w, http.StatusOK, ds)
 }
 
 func (a *httpAPI) listReports(w http.ResponseWriter, r *http.Request) {

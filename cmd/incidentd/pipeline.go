@@ -37,7 +37,11 @@ type pipeline struct {
 func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string) *pipeline {
 	noticeURL := func(id string) string { return strings.TrimRight(publicURL, "/") + "/notices/" + id }
 	p := &pipeline{cfg: m.Config, log: m.Log, metrics: newMetrics()}
-	p.applier = &apply.Applier{Store: st, Classify: classify.Classify}
+	engine := m.Engine
+	if engine == nil {
+		engine = classify.Standard()
+	}
+	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, NoticeURL: noticeURL, Log: m.Log}
 	p.publisher = &notice.Publisher{Store: st}

@@ -12,8 +12,9 @@ import (
 	"github.com/herald-notify/herald/incident/store"
 )
 
-// Classifier decides what an incident's facts require.
-type Classifier func(incident.Facts) incident.Decision
+// Classifier decides what an incident's facts require, given the subjects
+// stored so far; classify.Standard().Decide is one.
+type Classifier func(incident.Facts, incident.Population) incident.Decision
 
 // Result says what an applied event changed, so later stages know what to
 // react to.
@@ -69,6 +70,10 @@ func (a *Applier) open(tx store.Tx, ev incident.Event, id string, res *Result) e
 	if err := json.Unmarshal(ev.Data, &f); err != nil {
 		return incident.Invalid("data", "facts do not decode: %v", err)
 	}
+	reason, err := changeReason(ev)
+	if err != nil {
+		return err
+	}
 	inc, err := tx.GetIncident(id)
 	if incident.ErrorCode(err) == incident.CodeNotFound {
 		inc = incident.Incident{ID: id, Status: incident.StatusOpen, OpenedAt: a.now()}
@@ -76,11 +81,15 @@ func (a *Applier) open(tx store.Tx, ev incident.Event, id string, res *Result) e
 		return err
 	}
 	inc.Facts = f // a repeated `opened` restates the facts in full
-	return a.reclassify(tx, inc, res)
+	return a.redecide(tx, inc, reason, true, res)
 }
 
 func (a *Applier) update(tx store.Tx, ev incident.Event, id string, res *Result) error {
 	inc, err := a.existing(tx, id)
+	if err != nil {
+		return err
+	}
+	reason, err := changeReason(ev)
 	if err != nil {
 		return err
 	}
@@ -96,13 +105,16 @@ func (a *Applier) update(tx store.Tx, ev incident.Event, id string, res *Result)
 	if err := json.Unmarshal(merged, &f); err != nil {
 		return incident.Invalid("data", "patched facts do not decode: %v", err)
 	}
-	f.IncidentID = id
+	f.IncidentID = id // change_reason, not a fact, was dropped with the decoding
 	inc.Facts = f
-	return a.reclassify(tx, inc, res)
+	return a.redecide(tx, inc, reason, true, res)
 }
 
+// addSubjects stores the batch's new subjects; if there were any, the
+// people affected changed, so the incident is decided again.
 func (a *Applier) addSubjects(tx store.Tx, ev incident.Event, id string, res *Result) error {
-	if _, err := a.existing(tx, id); err != nil {
+	inc, err := a.existing(tx, id)
+	if err != nil {
 		return err
 	}
 	var batch incident.SubjectsBatch
@@ -111,7 +123,10 @@ func (a *Applier) addSubjects(tx store.Tx, ev incident.Event, id string, res *Re
 	}
 	n, err := tx.AddSubjects(id, batch.Subjects)
 	res.SubjectsAdded = n
-	return err
+	if err != nil || n == 0 {
+		return err
+	}
+	return a.redecide(tx, inc, "", false, res)
 }
 
 func (a *Applier) close(tx store.Tx, ev incident.Event, id string, res *Result) error {
@@ -132,22 +147,6 @@ func (a *Applier) close(tx store.Tx, ev incident.Event, id string, res *Result) 
 	inc.Status = incident.StatusClosed
 	inc.UpdatedAt = a.now()
 	res.Closed = true
-	return tx.PutIncident(inc)
-}
-
-// reclassify decides afresh, appends the decision to the audit log and
-// stores the incident with it.
-func (a *Applier) reclassify(tx store.Tx, inc incident.Incident, res *Result) error {
-	d := a.Classify(inc.Facts)
-	d.IncidentID = inc.ID
-	now := a.now()
-	d.DecidedAt = &now
-	d, err := tx.AppendDecision(d)
-	if err != nil {
-		return err
-	}
-	res.DecisionChanged = true
-	inc.Decision, inc.UpdatedAt = d, now
 	return tx.PutIncident(inc)
 }
 

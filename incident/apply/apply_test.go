@@ -88,6 +88,8 @@ func TestUpdatedMergesFactsAndReclassifies(t *testing.T) {
 		"breach":      map[string]any{"exfiltration": "suspected"}, // nested: siblings stay
 		"entity":      map[string]any{"nis2": "none"},
 		"remediation": nil, // null deletes
+		// Dropping the NIS2 duty needs a reason, or it would be held.
+		"change_reason": "legal confirmed the shop is below the NIS2 size threshold",
 	}
 	res := incidenttest.MustApply(t, a, event(t, "evt-upd-1", incident.TypeUpdated, patch))
 	want := apply.Result{IncidentID: incidenttest.DemoID, Applied: true, DecisionChanged: true}
@@ -118,8 +120,9 @@ func TestUpdatedMergesFactsAndReclassifies(t *testing.T) {
 // NIS2 duty is gone once the entity is outside NIS2), and the log keeps both.
 func checkReclassified(t *testing.T, st store.Store, inc incident.Incident) {
 	t.Helper()
-	if inc.Decision.Version != 2 {
-		t.Errorf("current decision version = %d, want 2", inc.Decision.Version)
+	if inc.Decision.Version != 2 || inc.Decision.ChangeReason == "" {
+		t.Errorf("current decision version = %d, reason %q; want 2 with the update's reason",
+			inc.Decision.Version, inc.Decision.ChangeReason)
 	}
 	if ob, ok := obligation(inc.Decision, "NIS2"); ok && ob.Required {
 		t.Errorf("decision 2 still requires NIS2: not reclassified on the merged facts")

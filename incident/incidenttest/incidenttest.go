@@ -98,7 +98,7 @@ func DemoFacts(t testing.TB) incident.Facts {
 
 // NewApplier is the real applier with the real classifier, on clock c.
 func NewApplier(st store.Store, c *Clock) *apply.Applier {
-	return &apply.Applier{Store: st, Classify: classify.Classify, Now: c.Now}
+	return &apply.Applier{Store: st, Classify: classify.Standard().Decide, Now: c.Now}
 }
 
 // MustApply applies ev and fails the test if that returns an error.

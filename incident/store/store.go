@@ -46,6 +46,9 @@ type Store interface {
 	ResolveStaleClaims(ctx context.Context) (int, error)
 	// Progress counts subject outcomes and attempts per channel.
 	Progress(ctx context.Context, incidentID string) (incident.Progress, error)
+	// Population counts the incident's subjects, in total and by their own
+	// jurisdiction (see Tx.Population).
+	Population(ctx context.Context, incidentID string) (incident.Population, error)
 
 	SaveReport(ctx context.Context, r incident.Report) (incident.Report, error) // assigns Version
 	ListReports(ctx context.Context, incidentID string) ([]incident.Report, error)
@@ -68,7 +71,13 @@ type Tx interface {
 	AppendDecision(d incident.Decision) (incident.Decision, error)
 	// AddSubjects inserts subjects with outcome pending; ids already present
 	// for the incident are left as they are. It returns how many were new.
+	// Only new subjects count towards the incident's Population.
 	AddSubjects(incidentID string, subjects []incident.Subject) (int, error)
+	// Population counts the incident's stored subjects in total and by
+	// jurisdiction, upper-cased and trimmed; a subject without one counts in
+	// the total only. Adapters keep the counts as subjects are added: reading
+	// them never scans the subjects.
+	Population(incidentID string) (incident.Population, error)
 }
 
 // PendingDelivery is a subject waiting to be told, with what is needed to

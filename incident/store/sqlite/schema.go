@@ -10,6 +10,7 @@ import (
 // released migration is never edited.
 var migrations = [][]string{
 	schemaV1,
+	schemaV2,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -88,6 +89,29 @@ var schemaV1 = []string{
 		updated_at   TEXT NOT NULL,
 		PRIMARY KEY (incident_id, revision)
 	)`,
+}
+
+// schemaV2 keeps per-incident subject counts, in total (the row with an
+// empty jurisdiction) and by the subjects' own jurisdiction, so that a
+// decision can follow the people affected without counting a million rows
+// per batch. AddSubjects keeps them; the backfill counts what a v1 database
+// already held, once. Its UPPER(TRIM()) is jurisdictionKey's normalisation.
+var schemaV2 = []string{
+	`CREATE TABLE IF NOT EXISTS populations (
+		incident_id  TEXT NOT NULL REFERENCES incidents(id),
+		jurisdiction TEXT NOT NULL,
+		subjects     INTEGER NOT NULL,
+		PRIMARY KEY (incident_id, jurisdiction)
+	)`,
+	// WHERE true: SQLite needs it to parse an upsert after a SELECT.
+	`INSERT INTO populations (incident_id, jurisdiction, subjects)
+		SELECT incident_id, '', COUNT(*) FROM subjects WHERE true GROUP BY incident_id
+		ON CONFLICT (incident_id, jurisdiction) DO UPDATE SET subjects = excluded.subjects`,
+	`INSERT INTO populations (incident_id, jurisdiction, subjects)
+		SELECT incident_id, UPPER(TRIM(json_extract(data, '$.jurisdiction'))), COUNT(*) FROM subjects
+		WHERE TRIM(COALESCE(json_extract(data, '$.jurisdiction'), '')) <> ''
+		GROUP BY 1, 2
+		ON CONFLICT (incident_id, jurisdiction) DO UPDATE SET subjects = excluded.subjects`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,

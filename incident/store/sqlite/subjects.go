@@ -28,22 +28,32 @@ func (t *tx) AddSubjects(incidentID string, subjects []incident.Subject) (int, e
 		return 0, fmt.Errorf("prepare subject insert: %w", err)
 	}
 	defer stmt.Close()
-	return insertSubjects(t.ctx, stmt, incidentID, subjects, formatTime(t.now()))
+	added, err := insertSubjects(t.ctx, stmt, incidentID, subjects, formatTime(t.now()))
+	if err != nil {
+		return 0, err
+	}
+	if err := addPopulation(t.ctx, t.tx, incidentID, added); err != nil {
+		return 0, err
+	}
+	return added.total(), nil
 }
 
-// insertSubjects runs the prepared insert per subject and counts new rows.
-func insertSubjects(ctx context.Context, stmt *sql.Stmt, incidentID string, subjects []incident.Subject, now string) (int, error) {
-	added := 0
+// insertSubjects runs the prepared insert per subject and tallies the rows
+// that were new.
+func insertSubjects(ctx context.Context, stmt *sql.Stmt, incidentID string, subjects []incident.Subject, now string) (tally, error) {
+	added := tally{}
 	for _, sub := range subjects {
 		doc, err := encodeJSON(sub)
 		if err != nil {
-			return 0, fmt.Errorf("encode subject %s: %w", sub.ID, err)
+			return nil, fmt.Errorf("encode subject %s: %w", sub.ID, err)
 		}
 		n, err := rowsAffected(stmt.ExecContext(ctx, incidentID, sub.ID, doc, now))
 		if err != nil {
-			return 0, fmt.Errorf("add subject %s to %s: %w", sub.ID, incidentID, err)
+			return nil, fmt.Errorf("add subject %s to %s: %w", sub.ID, incidentID, err)
 		}
-		added += int(n)
+		if n > 0 {
+			added.add(sub)
+		}
 	}
 	return added, nil
 }

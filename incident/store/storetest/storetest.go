@@ -29,6 +29,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"incidents", testIncidents},
 		{"decisions", testDecisions},
 		{"add_subjects", testAddSubjects},
+		{"population", testPopulation},
+		{"population_rollback", testPopulationRollback},
 		{"pending_deliveries", testPendingDeliveries},
 		{"claim_once_concurrently", testClaimOnceConcurrently},
 		{"finish_attempt", testFinishAttempt},

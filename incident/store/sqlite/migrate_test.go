@@ -1,0 +1,115 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"fmt"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
+)
+
+// openV1 creates a database at schema version 1, as an older incidentd
+// left it, holding one incident and the given subjects.
+func openV1(t *testing.T, path string, subs []incident.Subject) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := openPool(path, writerParams(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.Exec(`CREATE TABLE schema_version (version INTEGER NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	if err := applyMigration(ctx, tx, 0); err != nil {
+		t.Fatal(err)
+	}
+	at := formatTime(time.Date(2026, 11, 19, 9, 0, 0, 0, time.UTC))
+	if _, err := tx.Exec(`INSERT INTO incidents VALUES ('INC-1', 'open', '{}', '{}', ?, ?)`, at, at); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range subs {
+		doc, _ := json.Marshal(s)
+		if _, err := tx.Exec(`INSERT INTO subjects (incident_id, subject_id, data, outcome, updated_at)
+			VALUES ('INC-1', ?, ?, 'pending', ?)`, s.ID, string(doc), at); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestMigrateV1BackfillsPopulation(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "herald.db")
+	var subs []incident.Subject
+	for i, j := range []string{"DE", "de", " fr", "", "BR", "DE"} {
+		subs = append(subs, incident.Subject{ID: fmt.Sprintf("u-%d", i), Jurisdiction: j})
+	}
+	openV1(t, path, subs)
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("open v1 database: %v", err)
+	}
+	defer s.Close()
+	want := incident.Population{Subjects: 6, Jurisdictions: map[string]int{"DE": 3, "FR": 1, "BR": 1}}
+	checkPopulation(t, s, "backfilled", want)
+
+	// Counting goes on from the backfill.
+	_, err = s.ApplyEvent(ctx, "ev-1", "INC-1", incident.TypeSubjects, func(tx store.Tx) error {
+		_, err := tx.AddSubjects("INC-1", []incident.Subject{{ID: "u-0", Jurisdiction: "DE"}, {ID: "u-9", Jurisdiction: "fr"}})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want = incident.Population{Subjects: 7, Jurisdictions: map[string]int{"DE": 3, "FR": 2, "BR": 1}}
+	checkPopulation(t, s, "after a batch", want)
+	var version int
+	if err := s.r.QueryRow(`SELECT MAX(version) FROM schema_version`).Scan(&version); err != nil || version != len(migrations) {
+		t.Errorf("schema version = %d, %v; want %d", version, err, len(migrations))
+	}
+	s.Close()
+
+	// Reopening does not backfill a second time.
+	s2, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s2.Close()
+	checkPopulation(t, s2, "after reopening", want)
+}
+
+func checkPopulation(t *testing.T, s *Store, when string, want incident.Population) {
+	t.Helper()
+	got, err := s.Population(context.Background(), "INC-1")
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Errorf("population %s = %+v, %v; want %+v", when, got, err, want)
+	}
+}
+
+func TestJurisdictionKeyMatchesBackfill(t *testing.T) {
+	s := openTemp(t)
+	for _, j := range []string{"de", " De ", "us-ca", "ÅL", "\tfr", ""} {
+		var sqlKey sql.NullString
+		if err := s.r.QueryRow(`SELECT UPPER(TRIM(?))`, j).Scan(&sqlKey); err != nil {
+			t.Fatal(err)
+		}
+		if got := jurisdictionKey(j); got != sqlKey.String {
+			t.Errorf("jurisdictionKey(%q) = %q, the backfill gives %q", j, got, sqlKey.String)
+		}
+	}
+}
