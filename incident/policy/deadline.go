@@ -7,8 +7,12 @@ import (
 	_ "time/tzdata" // a host without zoneinfo still knows America/Sao_Paulo
 )
 
-// maxYear is the last year a JSON time can carry.
-const maxYear = 9999
+const (
+	maxYear = 9999 // the last year a JSON time can carry
+	// maxAmount bounds any amount (over 11 years in hours), well inside what
+	// a time.Duration holds, so that no count can overflow.
+	maxAmount = 100_000
+)
 
 // After returns the deadline counted from the clock instant from, in UTC.
 // fixed is false, with a zero time, when the law sets no fixed time and Due
@@ -47,6 +51,9 @@ func (d Deadline) shape() error {
 	for _, v := range []int{d.Hours, d.Days, d.BusinessDays, d.Months, d.AfterYearEndDays} {
 		if v < 0 {
 			return errors.New("deadline amount is negative")
+		}
+		if v > maxAmount {
+			return fmt.Errorf("deadline amount %d is above %d", v, maxAmount)
 		}
 		if v > 0 {
 			n++

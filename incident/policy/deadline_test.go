@@ -98,6 +98,7 @@ func TestDeadlineAfterErrors(t *testing.T) {
 		{"empty", Deadline{}, "needs hours"},
 		{"two amounts", Deadline{Hours: 72, Days: 3}, "more than one"},
 		{"negative", Deadline{Hours: -1}, "negative"},
+		{"overflowing", Deadline{Hours: 1 << 40}, "is above 100000"},
 		{"calendar not linked", Deadline{BusinessDays: 3, Calendar: "BR", Timezone: "America/Sao_Paulo"}, "not linked"},
 		{"unknown zone", Deadline{Days: 3, Timezone: "Mars/Olympus_Mons"}, "load timezone"},
 		{"past year 9999", Deadline{Months: 12 * 8000}, "past year 9999"},
