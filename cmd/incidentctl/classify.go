@@ -2,8 +2,7 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"os"
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/classify"
@@ -14,6 +13,7 @@ import (
 // the same classifier the daemon runs, without sending anything.
 func runClassify(_ context.Context, e *env, args []string) error {
 	fs := newFlagSet("classify", e)
+	policyPath := fs.String("policy", os.Getenv("HERALD_POLICY_FILE"), "policy file (default: the built-in policy)")
 	pos, err := parseArgs(fs, args)
 	if err != nil {
 		return err
@@ -34,13 +34,11 @@ func runClassify(_ context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	enc := json.NewEncoder(e.stdout)
-	enc.SetEscapeHTML(false) // keep the rationale's "->" readable
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(classify.Classify(facts)); err != nil {
-		return fmt.Errorf("write decision: %w", err)
+	p, err := loadPolicy(*policyPath)
+	if err != nil {
+		return err
 	}
-	return nil
+	return writeJSON(e.stdout, classify.New(p).Decide(facts, incident.Population{}))
 }
 
 // factsFromInput decodes an opened/updated event or a bare facts object.

@@ -14,11 +14,12 @@ import (
 	"unicode/utf8"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/policy"
 )
 
 // decide is the classification pipeline: normalise the facts, score the
 // severity, weigh the risk, then list the obligations.
-func decide(f incident.Facts) incident.Decision {
+func decide(f incident.Facts, p *policy.Policy, seen incident.Population) incident.Decision {
 	var n notes
 	v := normalise(f, &n)
 	sev := assessSeverity(v, &n)
@@ -31,7 +32,8 @@ func decide(f incident.Facts) incident.Decision {
 		SubjectExemption: r.exemption,
 		PublicNotice:     r.exemption == incident.ExemptionDisproportionateEffort,
 	}
-	d.Obligations = obligations(f, v, d, &n)
+	d.Obligations = newScene(f, v, d, p, seen, &n).obligations()
+	settleDuties(&d)
 	sev.Rationale = n.lines
 	d.Severity = sev
 	if len(n.signals) > 0 {

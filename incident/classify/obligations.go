@@ -2,179 +2,306 @@ package classify
 
 import (
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/policy"
 )
 
-// rule is one regime's duty to tell an authority. This table is the policy
-// for v1; a later issue moves it to a YAML file a privacy officer can edit.
-type rule struct {
-	regime    string
-	citation  string
-	authority string // %s is the country of the controller's establishment
-	hours     int    // from the clock to the deadline
-	phases    []string
+// scene is what the policy's rules are evaluated against: the facts, their
+// conservative view, the decision so far and the people affected, counted
+// by jurisdiction.
+type scene struct {
+	f      incident.Facts
+	v      view
+	d      incident.Decision
+	p      *policy.Policy
+	n      *notes
+	est    string         // the controller's country; "" when unknown
+	people map[string]int // jurisdiction ("DE", "US-CA") -> people affected
+	total  int            // people affected in all; -1 when unknown
 }
 
-const (
-	regimeGDPR   = "GDPR"
-	regimeUKGDPR = "UK GDPR"
-	regimeNIS2   = "NIS2"
-)
-
-var rules = []rule{
-	{regimeGDPR, "Art. 33(1) GDPR", "lead supervisory authority (%s)", 72, []string{"initial", "follow_up", "final"}},
-	{regimeUKGDPR, "Art. 33(1) UK GDPR", "ICO", 72, []string{"initial", "follow_up", "final"}},
-	// The 24 h is the early warning; the notification follows at 72 h and
-	// the final report a month after it (Art. 23(4)(b), (d)).
-	{regimeNIS2, "Art. 23(4)(a) NIS2", "CSIRT (%s)", 24, []string{"early_warning", "notification", "final"}},
-}
-
-func ruleFor(regime string) rule {
-	for _, r := range rules {
-		if r.regime == regime {
-			return r
+func newScene(f incident.Facts, v view, d incident.Decision, p *policy.Policy, seen incident.Population, n *notes) *scene {
+	s := &scene{f: f, v: v, d: d, p: p, n: n, est: establishment(f), people: map[string]int{}, total: v.subjects}
+	if f.Scope != nil {
+		for k, c := range f.Scope.Jurisdictions {
+			s.addPeople(k, c)
 		}
 	}
-	panic("classify: no rule for " + regime) // the table above is incomplete
+	for k, c := range seen.Jurisdictions {
+		s.addPeople(k, c)
+	}
+	sum := 0
+	for _, c := range s.people {
+		sum = min(sum+c, math.MaxInt32)
+	}
+	s.total = max(s.total, sum, seen.Subjects)
+	if s.total == 0 && len(s.people) == 0 && v.subjects < 0 {
+		s.total = -1
+	}
+	return s
 }
 
-func obligations(f incident.Facts, v view, d incident.Decision, n *notes) []incident.Obligation {
+// addPeople keeps, per jurisdiction, the larger of the team's estimate and the
+// people actually stored: neither is allowed to hide the other.
+func (s *scene) addPeople(key string, c int) {
+	if j := jurisdiction(key); j != "" && c > 0 {
+		s.people[j] = max(s.people[j], min(c, math.MaxInt32))
+	}
+}
+
+// obligations evaluates every rule of the policy; a rule whose territory is
+// not engaged, or whose scope does not apply, lists nothing.
+func (s *scene) obligations() []incident.Obligation {
 	out := []incident.Obligation{}
-	if v.personal {
-		out = append(out, gdpr(f, v, d.NotifyAuthority, n)...)
-	}
-	if o, ok := nis2(f, v, d, n); ok {
-		out = append(out, o)
-	}
-	return out
-}
-
-// gdpr decides which of EU and UK GDPR apply, and to which authority.
-func gdpr(f incident.Facts, v view, required bool, n *notes) []incident.Obligation {
-	est := establishment(f)
-	juris := jurisdictions(f.Scope)
-	uk := isUK(est) || slices.ContainsFunc(juris, isUK)
-	// An EU establishment brings all its processing under GDPR (Art. 3(1));
-	// one elsewhere, the people in the EEA (Art. 3(2)). Unknown is not "no".
-	eu := isEEA(est) || slices.ContainsFunc(juris, isEEA) || est == "" || (!isUK(est) && len(juris) == 0)
-	var out []incident.Obligation
-	if eu {
-		out = append(out, gdprObligation(f, ruleFor(regimeGDPR), euAuthority(est, juris, n), required, n))
-	}
-	if uk {
-		out = append(out, gdprObligation(f, ruleFor(regimeUKGDPR), "ICO", required, n))
-	}
-	if !eu && !uk {
-		n.add("obligations: no EEA or UK establishment or people -> GDPR and UK GDPR not engaged")
-	}
-	return out
-}
-
-func gdprObligation(f incident.Facts, r rule, authority string, required bool, n *notes) incident.Obligation {
-	o := incident.Obligation{Regime: r.regime, Authority: authority, Required: required, Clock: "aware_at", Phases: r.phases}
-	if !required {
-		o.Reason = r.citation + ": unlikely to result in a risk -> no notification; record it (Art. 33(5))"
-		return o
-	}
-	o.Reason = fmt.Sprintf("%s: risk not unlikely -> notify within %d h of awareness, in phases if need be (Art. 33(4))", r.citation, r.hours)
-	o.Clock, o.Deadline = deadline(f, r, n)
-	return o
-}
-
-// euAuthority names the lead authority of the main establishment (Art. 56).
-// Without an EU establishment there is no one-stop shop: every authority
-// where people are affected is told (EDPB Guidelines 9/2022, v2.0).
-func euAuthority(est string, juris []string, n *notes) string {
-	switch {
-	case isEEA(est):
-		return fmt.Sprintf(ruleFor(regimeGDPR).authority, est)
-	case est == "":
-		n.flag("controller.establishment unknown: lead supervisory authority to be determined")
-		return fmt.Sprintf(ruleFor(regimeGDPR).authority, "unknown")
-	}
-	var eea []string
-	for _, j := range juris {
-		if isEEA(j) {
-			eea = append(eea, j)
+	var engaged, idle []string
+	for i := range s.p.Rules {
+		r := &s.p.Rules[i]
+		if o, ok := s.rule(r); ok {
+			out = append(out, o)
+			engaged = append(engaged, r.Regime)
+		} else if !slices.Contains(idle, r.Regime) {
+			idle = append(idle, r.Regime)
 		}
 	}
-	if len(eea) == 0 {
-		n.flag("scope.jurisdictions unknown: supervisory authorities concerned to be determined")
-		return "supervisory authority of each member state concerned (to be determined)"
+	idle = slices.DeleteFunc(idle, func(r string) bool { return slices.Contains(engaged, r) })
+	if len(idle) > 0 {
+		s.n.add("obligations: not engaged: %s", strings.Join(idle, ", "))
 	}
-	return "supervisory authority of each member state concerned (" + strings.Join(eea, ", ") + ")"
+	return out
 }
 
-func nis2(f incident.Facts, v view, d incident.Decision, n *notes) (incident.Obligation, bool) {
-	if f.Kind == incident.KindVulnerability && !v.personal {
-		return incident.Obligation{}, false // a flaw not exploited is no incident
-	}
-	class := ""
-	if f.Entity != nil {
-		class = f.Entity.NIS2
-	}
-	if class == "none" {
+func (s *scene) rule(r *policy.Rule) (incident.Obligation, bool) {
+	how, estIn, ok := s.engaged(r)
+	if !ok {
 		return incident.Obligation{}, false
 	}
-	r := ruleFor(regimeNIS2)
-	why := significance(v, d)
-	inScope := class == "essential" || class == "important"
-	if len(why) == 0 {
-		if !inScope {
-			return incident.Obligation{}, false
-		}
-		n.add("nis2: %s entity, incident not significant (Art. 23(3)) -> no report", class)
-		return incident.Obligation{Regime: r.regime, Authority: nis2Authority(f, n), Clock: "aware_at",
-			Phases: r.phases, Reason: "Art. 23(3) NIS2: not significant"}, true
+	applies := s.evaluate(r.Applies, r)
+	trigger := s.evaluate(r.Trigger, r)
+	// A rule whose scope is unknown is listed only where it would bite.
+	if applies.t == no || (applies.t == unknown && trigger.t == no) {
+		return incident.Obligation{}, false
 	}
-	if !inScope {
-		n.flag("entity.nis2 unknown: treated as in scope, the incident being significant")
+	s.flagGaps(r, applies, trigger)
+	o := incident.Obligation{
+		Regime: r.Regime, Authority: s.authority(r, estIn), Required: trigger.t != no,
+		RuleID: r.ID, Citation: r.Citation, Phases: phaseNames(r),
 	}
-	reason := "Art. 23(3) NIS2 significant: " + strings.Join(why, "; ") + "; early warning within 24 h (" + r.citation + ")"
-	if v.crossBorder {
-		reason += "; state the possible cross-border impact"
+	o.Clock, o.ClockAt = s.clock(r.Clock, r.Regime)
+	if o.Required {
+		o.Schedule = s.schedule(r, o.Clock, o.ClockAt)
+		first := o.Schedule[0]
+		o.Deadline, o.Due = first.Deadline, first.Due
+		o.Reason = fmt.Sprintf("%s: %s -> %s within %s of %s", r.Citation, trigger.text(), first.Phase, first.Due, o.Clock)
+	} else {
+		o.Reason = fmt.Sprintf("%s: %s -> no notification required", r.Citation, trigger.text())
 	}
-	n.add("nis2: %s", reason)
-	o := incident.Obligation{Regime: r.regime, Authority: nis2Authority(f, n), Required: true, Reason: reason, Phases: r.phases}
-	o.Clock, o.Deadline = deadline(f, r, n)
+	o.Subjects = s.subjects(r, o.Clock)
+	s.n.add("obligation %s (%s): engaged by %s; %s", r.Regime, r.ID, how, o.Reason)
 	return o, true
 }
 
-func nis2Authority(f incident.Facts, n *notes) string {
-	est := establishment(f)
-	if est == "" {
-		n.flag("controller.establishment unknown: CSIRT to be determined")
-		est = "unknown"
+// flagGaps raises for review every unknown fact a listed rule rests on.
+func (s *scene) flagGaps(r *policy.Rule, verdicts ...verdict) {
+	for _, v := range verdicts {
+		if v.t != unknown {
+			continue
+		}
+		for _, g := range v.gaps() {
+			s.n.flag("%s unknown: %s treated as applying", g, r.Regime)
+		}
 	}
-	return fmt.Sprintf(ruleFor(regimeNIS2).authority, est)
 }
 
-// deadline counts the rule's hours from awareness, the clock GDPR and NIS2
-// name; from detection when awareness is not recorded, which is earlier and
-// so never late.
-func deadline(f incident.Facts, r rule, n *notes) (string, *time.Time) {
-	var from *time.Time
-	clock := "aware_at"
+func phaseNames(r *policy.Rule) []string {
+	out := make([]string, len(r.Phases))
+	for i, p := range r.Phases {
+		out[i] = p.Name
+	}
+	return out
+}
+
+// engaged says whether the controller's establishment or the people
+// affected fall in the rule's territory, and how.
+func (s *scene) engaged(r *policy.Rule) (how string, estIn, ok bool) {
+	estIn = s.est != "" && within(s.est, s.p.Members(r.Territory.Establishment))
+	where := s.matched(r)
 	switch {
-	case f.AwareAt != nil:
-		from = f.AwareAt
-	case f.DetectedAt != nil:
-		n.flag("aware_at unknown: %s deadline counted from detected_at", r.regime)
-		from, clock = f.DetectedAt, "detected_at"
-	default:
-		n.flag("aware_at and detected_at unknown: no %s deadline", r.regime)
-		return clock, nil
+	case estIn && len(where) > 0:
+		return "establishment " + s.est + " and people in " + strings.Join(where, ", "), true, true
+	case estIn:
+		return "establishment " + s.est, true, true
+	case len(where) > 0:
+		return "people in " + strings.Join(where, ", "), false, true
+	case r.Territory.WhenUnknown && s.est == "":
+		s.n.flag("controller.establishment unknown: %s not excluded", r.Regime)
+		return "establishment unknown (not excluded)", false, true
+	case r.Territory.WhenUnknown && len(s.people) == 0:
+		s.n.flag("scope.jurisdictions unknown: %s not excluded", r.Regime)
+		return "people's jurisdictions unknown (not excluded)", false, true
 	}
-	t := from.UTC().Add(time.Duration(r.hours) * time.Hour)
-	if t.Year() > 9999 { // JSON times stop at year 9999
-		n.flag("%s out of range: no %s deadline", clock, r.regime)
-		return clock, nil
+	return "", false, false
+}
+
+// matched lists the jurisdictions with people affected that fall in the
+// rule's subject territory, sorted.
+func (s *scene) matched(r *policy.Rule) []string {
+	members := s.p.Members(r.Territory.Subjects)
+	var out []string
+	for j := range s.people {
+		if within(j, members) {
+			out = append(out, j)
+		}
 	}
-	return clock, &t
+	slices.Sort(out)
+	return out
+}
+
+// within reports whether jurisdiction j is one of members, or a subdivision
+// of a country that is ("US-TX" is within "US"; "US" is not within "US-TX").
+func within(j string, members []string) bool {
+	return slices.Contains(members, j) || slices.Contains(members, country(j))
+}
+
+func territoryName(r *policy.Rule) string {
+	return strings.Join(r.Territory.Subjects, "/")
+}
+
+// authority names who is told, filling in the establishment and the
+// countries of the people affected.
+func (s *scene) authority(r *policy.Rule, estIn bool) string {
+	a := r.Authority
+	if !estIn && s.est != "" && r.AuthorityAbroad != "" {
+		a = r.AuthorityAbroad
+	}
+	if strings.Contains(a, "{establishment}") {
+		est := s.est
+		if est == "" {
+			s.n.flag("controller.establishment unknown: %s authority to be determined", r.Regime)
+			est = "unknown"
+		}
+		a = strings.ReplaceAll(a, "{establishment}", est)
+	}
+	if strings.Contains(a, "{territories}") {
+		var cs []string
+		for _, j := range s.matched(r) {
+			if c := country(j); !slices.Contains(cs, c) {
+				cs = append(cs, c)
+			}
+		}
+		t := strings.Join(cs, ", ")
+		if t == "" {
+			s.n.flag("scope.jurisdictions unknown: %s authorities concerned to be determined", r.Regime)
+			t = "to be determined"
+		}
+		a = strings.ReplaceAll(a, "{territories}", t)
+	}
+	return a
+}
+
+// subjects evaluates the rule's duty to tell the people affected.
+func (s *scene) subjects(r *policy.Rule, ruleClock string) *incident.SubjectsDuty {
+	if r.Subjects == nil {
+		return nil
+	}
+	sr := r.Subjects
+	v := s.evaluate(sr.Trigger, r)
+	s.flagGaps(r, v)
+	duty := &incident.SubjectsDuty{Required: v.t != no, Citation: sr.Citation, Reason: v.text()}
+	if !duty.Required {
+		return duty
+	}
+	names := sr.Clock
+	if len(names) == 0 {
+		names = []string{ruleClock}
+	}
+	duty.Due = sr.Deadline.String()
+	var from *time.Time
+	duty.Clock, from = s.clock(names, r.Regime+" subjects")
+	duty.Deadline = due(sr.Deadline, from)
+	return duty
+}
+
+// schedule computes each phase's deadline: from the rule's clock, from an
+// earlier phase's deadline, or none when the phase waits on an event.
+func (s *scene) schedule(r *policy.Rule, clock string, from *time.Time) []incident.PhaseDue {
+	out := make([]incident.PhaseDue, 0, len(r.Phases))
+	byName := map[string]*time.Time{}
+	for _, ph := range r.Phases {
+		spec := ph.Deadline
+		for _, o := range ph.Overrides {
+			if s.evaluate(o.When, r).t == yes { // an unknown never lengthens a deadline
+				spec = o.Deadline
+				break
+			}
+		}
+		pd := incident.PhaseDue{Phase: ph.Name, Clock: ph.After, Due: spec.String()}
+		var base *time.Time
+		switch {
+		case ph.After == "":
+			pd.Clock, base = clock, from
+		case strings.HasPrefix(ph.After, "phase:"):
+			base = byName[strings.TrimPrefix(ph.After, "phase:")]
+		case ph.After == "closed_at":
+			base = s.f.ClosedAt
+		}
+		pd.Deadline = due(spec, base)
+		byName[ph.Name] = pd.Deadline
+		out = append(out, pd)
+	}
+	return out
+}
+
+// due is the deadline spec counted from base; none when there is no base,
+// no fixed time, or a time beyond what JSON can carry.
+func due(spec policy.Deadline, base *time.Time) *time.Time {
+	if base == nil {
+		return nil
+	}
+	t, fixed, err := spec.After(*base)
+	if err != nil || !fixed || t.Year() > 9999 {
+		return nil
+	}
+	t = t.UTC()
+	return &t
+}
+
+// clock picks the first of the named facts clocks the incident states; a
+// fallback, or none at all, is raised for review.
+func (s *scene) clock(names []string, regime string) (string, *time.Time) {
+	for i, name := range names {
+		t := s.clockAt(name)
+		if t == nil {
+			continue
+		}
+		if i > 0 {
+			s.n.flag("%s unknown: %s deadline counted from %s", names[0], regime, name)
+		}
+		if t.Year() > 9999 {
+			s.n.flag("%s out of range: no %s deadline", name, regime)
+			return name, nil
+		}
+		u := t.UTC()
+		return name, &u
+	}
+	s.n.flag("%s unknown: no %s deadline", strings.Join(names, " and "), regime)
+	return names[0], nil
+}
+
+func (s *scene) clockAt(name string) *time.Time {
+	switch name {
+	case "aware_at":
+		return s.f.AwareAt
+	case "detected_at":
+		return s.f.DetectedAt
+	case "assessed_at":
+		return s.f.AssessedAt
+	}
+	return nil
 }
 
 func establishment(f incident.Facts) string {
@@ -184,22 +311,21 @@ func establishment(f incident.Facts) string {
 	return country(f.Controller.Establishment)
 }
 
-// jurisdictions lists the countries of scope.jurisdictions ("US-CA" -> "US"),
-// sorted and unique.
-func jurisdictions(s *incident.Scope) []string {
-	if s == nil {
-		return nil
+// jurisdiction normalises "us-ca" to "US-CA" and "UK" to "GB".
+func jurisdiction(code string) string {
+	c := strings.ToUpper(strings.TrimSpace(code))
+	head, sub, found := strings.Cut(c, "-")
+	head = country(head)
+	if head == "" {
+		return ""
 	}
-	var out []string
-	for k := range s.Jurisdictions {
-		if c := country(k); c != "" && !slices.Contains(out, c) {
-			out = append(out, c)
-		}
+	if found && sub != "" {
+		return head + "-" + clip(sub)
 	}
-	slices.Sort(out)
-	return out
+	return head
 }
 
+// country is the ISO country part of a jurisdiction ("US-CA" -> "US").
 func country(code string) string {
 	c, _, _ := strings.Cut(strings.ToUpper(strings.TrimSpace(code)), "-")
 	if c == "UK" {
@@ -207,14 +333,3 @@ func country(code string) string {
 	}
 	return clip(c)
 }
-
-func isUK(c string) bool { return c == "GB" }
-
-// eea: the EU member states plus Iceland, Liechtenstein and Norway, where
-// GDPR applies through the EEA Agreement. Greece is EL in EU usage.
-var eea = []string{
-	"AT", "BE", "BG", "CY", "CZ", "DE", "DK", "EE", "EL", "ES", "FI", "FR", "GR", "HR", "HU",
-	"IE", "IS", "IT", "LI", "LT", "LU", "LV", "MT", "NL", "NO", "PL", "PT", "RO", "SE", "SI", "SK",
-}
-
-func isEEA(c string) bool { return slices.Contains(eea, c) }
