@@ -26,7 +26,9 @@ Commands:
   close INCIDENT_ID [--root-cause TEXT] [--final-measure TEXT ...]
   status INCIDENT_ID [--json]       show decision, deadlines, delivery progress, notice and reports
   decisions INCIDENT_ID [--json]    show every decision version: what changed and why
-  classify [FILE|-]                 print the classifier's decision for an event or facts (offline)
+  classify [--policy FILE] [FILE|-] print the classifier's decision for an event or facts (offline)
+  rules [--policy FILE] [--regime R] [--json]
+                                    list the policy's rules: regime, trigger, authority, deadlines, article
   demo [--as-is]                    publish the embedded demo incident and its subjects
   help                              show this text
 
@@ -34,6 +36,7 @@ Settings (flags override environment):
   --brokers  HERALD_KAFKA_BROKERS  comma-separated Kafka brokers (default 127.0.0.1:9092)
   --api      HERALD_API            incidentd base URL (default http://127.0.0.1:8080)
   --timeout                        how long to wait for Kafka or the API (default 30s)
+  --policy   HERALD_POLICY_FILE    policy file for classify and rules (default: built-in)
 
 Exit status: 0 ok, 1 failure (or some rows skipped), 2 usage or invalid input.
 `
@@ -61,6 +64,7 @@ var commands = map[string]command{
 	"status":    runStatus,
 	"decisions": runDecisions,
 	"classify":  runClassify,
+	"rules":     runRules,
 	"demo":      runDemo,
 }
 
