@@ -27,6 +27,7 @@ type Config struct {
 	Topic             string        `yaml:"topic" env:"HERALD_TOPIC" flag:"topic" help:"incident events topic"`
 	DLQTopic          string        `yaml:"dlq_topic" env:"HERALD_DLQ_TOPIC" flag:"dlq-topic" help:"dead-letter topic for rejected events"`
 	GroupID           string        `yaml:"group_id" env:"HERALD_GROUP_ID" flag:"group-id" help:"Kafka consumer group"`
+	PolicyFile        string        `yaml:"policy_file" env:"HERALD_POLICY_FILE" flag:"policy" help:"policy file of legal rules (YAML); empty uses the built-in policy"`
 	AuthorityEmail    string        `yaml:"authority_email" env:"HERALD_AUTHORITY_EMAIL" flag:"authority-email" help:"where regulator reports are emailed"`
 	Workers           int           `yaml:"workers" env:"HERALD_WORKERS" flag:"workers" help:"people notified concurrently"`
 	RetryBackoff      time.Duration `yaml:"retry_backoff" env:"HERALD_RETRY_BACKOFF" flag:"retry-backoff" help:"first wait before retrying a failed send"`

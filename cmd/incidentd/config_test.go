@@ -6,6 +6,10 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/incident/policy"
 )
 
 func TestConfigPrecedence(t *testing.T) {
@@ -68,5 +72,32 @@ func TestConfigRejectsUnknownFileKeys(t *testing.T) {
 	os.WriteFile(file, []byte("wokers: 3\n"), 0o600)
 	if _, err := LoadConfig([]string{"--config", file}, func(string) string { return "" }); err == nil {
 		t.Fatal("a misspelt key was accepted")
+	}
+}
+
+// TestPolicyFileBuildsTheEngine: a named policy file is the one decisions
+// rest on; a broken one stops the start with the setting named.
+func TestPolicyFileBuildsTheEngine(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "policy.yaml")
+	if err := os.WriteFile(good, policy.DefaultYAML(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m := &Main{Config: Config{PolicyFile: good}, Log: zap.NewNop()}
+	if err := m.loadPolicy(); err != nil {
+		t.Fatal(err)
+	}
+	if m.Engine == nil || m.Engine.Policy().Hash != policy.Default().Hash {
+		t.Fatalf("engine %+v, want the file's policy", m.Engine)
+	}
+
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("id: x\nrules: [{id: r, regime: GDPR, colour: red}]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	m = &Main{Config: Config{PolicyFile: bad}, Log: zap.NewNop()}
+	err := m.loadPolicy()
+	if err == nil || !strings.Contains(err.Error(), "policy_file") || !strings.Contains(err.Error(), "colour") {
+		t.Errorf("error %v, want one naming policy_file and the unknown key", err)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/herald-notify/herald/incident/classify"
+	"github.com/herald-notify/herald/incident/policy"
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/incident/store/sqlite"
 	"github.com/herald-notify/herald/incident/stream"
@@ -38,6 +39,23 @@ type Main struct {
 	brokers []string
 }
 
+// loadPolicy builds the classification engine from the operator's policy
+// file, when one is named and no engine was injected. A broken file stops
+// the start: deciding duties under rules nobody meant is worse than not
+// starting.
+func (m *Main) loadPolicy() error {
+	if m.Engine != nil || m.Config.PolicyFile == "" {
+		return nil
+	}
+	p, err := policy.Load(m.Config.PolicyFile)
+	if err != nil {
+		return fmt.Errorf("policy_file: %w", err)
+	}
+	m.Engine = classify.New(p)
+	m.Log.Info("policy loaded", zap.String("policy", p.Ref()), zap.Int("rules", len(p.Rules)))
+	return nil
+}
+
 // Ready is closed once the broker, store and HTTP server are up.
 func (m *Main) Ready() <-chan struct{} {
 	m.once.Do(func() { m.ready = make(chan struct{}) })
@@ -57,6 +75,9 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Ready()
 	if m.Log == nil {
 		m.Log = newLogger(m.Config.LogLevel)
+	}
+	if err := m.loadPolicy(); err != nil {
+		return err
 	}
 	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
