@@ -3,6 +3,7 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -58,11 +59,13 @@ func (r *Reporter) Ensure(ctx context.Context, incidentID string) error {
 	return nil
 }
 
-// duePhases: the first phase from the start; the last once closed.
+// duePhases: the first phase from the start; the final report once closed,
+// for the regimes that have one (a progress report after NIS2's final, or
+// Brazil's complementary communication, wait on the phase clocks).
 func duePhases(inc incident.Incident, ob incident.Obligation) []string {
 	phases := []string{ob.Phases[0]}
-	if inc.Status == incident.StatusClosed && len(ob.Phases) > 1 {
-		phases = append(phases, ob.Phases[len(ob.Phases)-1])
+	if inc.Status == incident.StatusClosed && ob.Phases[0] != incident.PhaseFinal && slices.Contains(ob.Phases, incident.PhaseFinal) {
+		phases = append(phases, incident.PhaseFinal)
 	}
 	return phases
 }

@@ -83,7 +83,8 @@ func TestEnsureReportsFirstPhasesThenFinal(t *testing.T) {
 	ensure(t, r, incidenttest.DemoID)
 	ensure(t, r, incidenttest.DemoID) // nothing new is due
 	first := p.reports(t, incidenttest.DemoID)
-	want := map[string][]string{"GDPR": {"initial"}, "NIS2": {"early_warning"}}
+	want := map[string][]string{"GDPR": {"initial"}, "NIS2": {"early_warning"},
+		"California": {"sample_notice"}, "Brazil LGPD": {"communication"}}
 	if got := phases(first); !reflect.DeepEqual(got, want) {
 		t.Fatalf("reports after opening = %v, want %v", got, want)
 	}
@@ -99,11 +100,12 @@ func TestEnsureReportsFirstPhasesThenFinal(t *testing.T) {
 	ensure(t, r, incidenttest.DemoID)
 	ensure(t, r, incidenttest.DemoID)
 	all := p.reports(t, incidenttest.DemoID)
-	want = map[string][]string{"GDPR": {"initial", "final"}, "NIS2": {"early_warning", "final"}}
+	want = map[string][]string{"GDPR": {"initial", "final"}, "NIS2": {"early_warning", "final"},
+		"California": {"sample_notice"}, "Brazil LGPD": {"communication"}}
 	if got := phases(all); !reflect.DeepEqual(got, want) {
 		t.Fatalf("reports after closing = %v, want %v", got, want)
 	}
-	for _, rep := range all[2:] {
+	for _, rep := range all[demoReports:] {
 		if rep.Fields["root_cause"] != "stolen support session token" || rep.Fields["more_to_follow"] != false {
 			t.Errorf("%s final: root_cause %v more_to_follow %v", rep.Regime, rep.Fields["root_cause"], rep.Fields["more_to_follow"])
 		}
@@ -174,6 +176,10 @@ func readEmail(t *testing.T, name string) *mail.Message {
 	return msg
 }
 
+// demoReports is the number of first-phase reports the demo incident owes:
+// GDPR, NIS2, California (over 500 Californians) and Brazil's LGPD.
+const demoReports = 4
+
 func TestEnsureDeliversEachReportToTheAuthority(t *testing.T) {
 	p := newPipeline(t)
 	p.Apply(t, incidenttest.DemoEvent(t))
@@ -181,8 +187,16 @@ func TestEnsureDeliversEachReportToTheAuthority(t *testing.T) {
 	ensure(t, newReporter(t, p, rec), incidenttest.DemoID)
 
 	got, saved := rec.deliveries(), p.reports(t, incidenttest.DemoID)
-	if len(got) != 2 || len(saved) != 2 {
-		t.Fatalf("%d deliveries for %d reports, want 2 and 2", len(got), len(saved))
+	if len(got) != demoReports || len(saved) != demoReports {
+		t.Fatalf("%d deliveries for %d reports, want %d and %d", len(got), len(saved), demoReports, demoReports)
+	}
+	var regimes []string
+	for _, rep := range saved {
+		regimes = append(regimes, rep.Regime+" "+rep.Phase)
+	}
+	want := []string{"GDPR initial", "NIS2 early_warning", "California sample_notice", "Brazil LGPD communication"}
+	if !slices.Equal(regimes, want) {
+		t.Errorf("reports %q, want the first phase of each required obligation %q", regimes, want)
 	}
 	for i, d := range got {
 		rep := saved[i]
@@ -236,8 +250,8 @@ func TestEnsureRecordsDeliveryFailure(t *testing.T) {
 	ensure(t, r, incidenttest.DemoID)
 
 	saved := p.reports(t, incidenttest.DemoID)
-	if len(saved) != 2 {
-		t.Fatalf("%d reports saved, want 2 despite the failure", len(saved))
+	if len(saved) != demoReports {
+		t.Fatalf("%d reports saved, want %d despite the failure", len(saved), demoReports)
 	}
 	for _, rep := range saved {
 		if rep.DeliveredTo != "failed: permanent: smtp 550" {
@@ -245,8 +259,8 @@ func TestEnsureRecordsDeliveryFailure(t *testing.T) {
 		}
 	}
 	ensure(t, r, incidenttest.DemoID)
-	if n := len(p.reports(t, incidenttest.DemoID)); n != 2 || len(rec.deliveries()) != 2 {
-		t.Errorf("second ensure: %d reports, %d deliveries; want 2 and 2", n, len(rec.deliveries()))
+	if n := len(p.reports(t, incidenttest.DemoID)); n != demoReports || len(rec.deliveries()) != demoReports {
+		t.Errorf("second ensure: %d reports, %d deliveries; want %d each", n, len(rec.deliveries()), demoReports)
 	}
 }
 
@@ -311,8 +325,8 @@ func TestEnsureConcurrentCallsReportOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if n := len(p.reports(t, incidenttest.DemoID)); n != 2 || len(rec.deliveries()) != 2 {
-		t.Errorf("8 concurrent ensures: %d reports, %d deliveries; want 2 and 2", n, len(rec.deliveries()))
+	if n := len(p.reports(t, incidenttest.DemoID)); n != demoReports || len(rec.deliveries()) != demoReports {
+		t.Errorf("8 concurrent ensures: %d reports, %d deliveries; want %d each", n, len(rec.deliveries()), demoReports)
 	}
 }
 

@@ -142,7 +142,7 @@ func TestEnsureNeverUnpublishes(t *testing.T) {
 
 	p.Clock.Advance(24 * time.Hour)
 	p.update(t, map[string]any{"contact": map[string]any{"individual_contact_practical": true},
-		"contained_at": "2026-11-24T08:00:00Z"})
+		"contained_at": "2026-11-24T08:00:00Z", "change_reason": "contact details recovered for everyone"})
 	inc, _ := p.Store.GetIncident(context.Background(), incidenttest.DemoID)
 	if need, _ := notice.Decide(inc, incident.Progress{}); need {
 		t.Fatalf("precondition: the notice is no longer needed, decision %+v", inc.Decision)
