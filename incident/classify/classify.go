@@ -32,6 +32,7 @@ func decide(f incident.Facts, p *policy.Policy, seen incident.Population) incide
 		SubjectExemption: r.exemption,
 		PublicNotice:     r.exemption == incident.ExemptionDisproportionateEffort,
 	}
+	d.Advisory = advisory(f, &n)
 	d.Obligations = newScene(f, v, d, p, seen, &n).obligations()
 	settleDuties(&d)
 	sev.Rationale = n.lines

@@ -83,7 +83,8 @@ func clone(f incident.Facts) incident.Facts {
 type calibrationCase struct {
 	file  string
 	facts incident.Facts
-	raw   json.RawMessage
+	raw   json.RawMessage // the event's data
+	event []byte          // the whole event, as a producer sends it
 }
 
 func calibrationPresent() bool {
@@ -119,7 +120,7 @@ func loadCalibration(t testing.TB) []calibrationCase {
 		if err := json.Unmarshal(ev.Data, &f); err != nil {
 			t.Fatalf("decode %s data: %v", file, err)
 		}
-		out = append(out, calibrationCase{file: filepath.Base(file), facts: f, raw: ev.Data})
+		out = append(out, calibrationCase{file: filepath.Base(file), facts: f, raw: ev.Data, event: b})
 	}
 	if len(out) == 0 {
 		t.Fatalf("no calibration cases in %s", calibrationDir)

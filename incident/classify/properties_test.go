@@ -10,13 +10,14 @@ import (
 
 // weight is what a change to the facts may move: the score, the risk and the
 // duties (telling the authority, telling the people one way or another, the
-// regimes that require a report).
+// regimes that require a report, and those that require telling people).
 type weight struct {
 	score     float64
 	risk      int
 	authority bool
 	subjects  bool
 	required  int
+	toPeople  int
 }
 
 func weigh(d incident.Decision) weight {
@@ -30,6 +31,9 @@ func weigh(d incident.Decision) weight {
 		if o.Required {
 			w.required++
 		}
+		if o.Subjects != nil && o.Subjects.Required {
+			w.toPeople++
+		}
 	}
 	return w
 }
@@ -37,7 +41,13 @@ func weigh(d incident.Decision) weight {
 // atMost reports whether w is nowhere above o.
 func (w weight) atMost(o weight) bool {
 	return w.score <= o.score && w.risk <= o.risk && (!w.authority || o.authority) &&
-		(!w.subjects || o.subjects) && w.required <= o.required
+		(!w.subjects || o.subjects) && w.required <= o.required && w.toPeople <= o.toPeople
+}
+
+// adjustments the sample draws from: none, the team lowering the context
+// (content revealing less than its category) or raising it.
+var adjustments = [][]incident.DPCAdjustment{
+	nil, nil, {{Delta: -3, Reason: "reveals little"}}, {{Delta: -1, Reason: "outdated"}}, {{Delta: 1, Reason: "a year of history"}},
 }
 
 // sampleFacts draws a fixed, reproducible sample of fully stated facts across
@@ -65,6 +75,7 @@ func sampleFacts(t *testing.T, size int) []incident.Facts {
 			d.Identifiability = pick("negligible", "limited", "significant", "maximum")
 			d.VulnerableSubjects = ptr(r.IntN(4) == 0)
 			d.Protection.HashedSalted, d.Protection.StateOfTheArt = ptr(r.IntN(2) == 0), ptr(r.IntN(2) == 0)
+			d.DPCAdjustments = adjustments[r.IntN(len(adjustments))]
 			f.Scope.SubjectsEstimate = ptr([]int{10, 500, 50000}[r.IntN(3)])
 			f.Impact.ServiceDisruptionHours = float64(r.IntN(3) * 3)
 			f.Entity.NIS2 = pick("none", "essential", "important")
@@ -157,18 +168,36 @@ func TestWorseFactsNeverLowerTheDecision(t *testing.T) {
 	}
 }
 
+// unintelligible lists the ways data are made unintelligible to whoever got
+// them: state-of-the-art encryption with a safe key, or salted
+// state-of-the-art hashes.
+var unintelligible = []mutation{
+	{"encrypted", func(f *incident.Facts) bool {
+		p := f.Data.Protection
+		p.Encrypted, p.StateOfTheArt, p.KeyCompromised = ptr(true), ptr(true), ptr(false)
+		return true
+	}},
+	{"hashed", func(f *incident.Facts) bool {
+		p := f.Data.Protection
+		p.HashedSalted, p.StateOfTheArt = ptr(true), ptr(true)
+		return true
+	}},
+}
+
 func TestUnintelligibleDataNeverRaiseTheDecision(t *testing.T) {
 	for _, base := range sampleFacts(t, 3000) {
 		before := weigh(Classify(base))
-		f := clone(base)
-		p := f.Data.Protection
-		p.Encrypted, p.StateOfTheArt, p.KeyCompromised = ptr(true), ptr(true), ptr(false)
-		d := Classify(f)
-		if after := weigh(d); !after.atMost(before) {
-			t.Fatalf("encryption raised the decision: %+v -> %+v\nbase %+v", before, after, base)
-		}
-		if d.Risk == incident.RiskHigh && d.NotifySubjects && hasLine(d.Severity.Rationale, "confidentiality high") {
-			t.Fatalf("unintelligible data still a high confidentiality risk: %q", d.Severity.Rationale)
+		for _, m := range unintelligible {
+			f := clone(base)
+			m.apply(&f)
+			d := Classify(f)
+			if after := weigh(d); !after.atMost(before) {
+				t.Fatalf("%s raised the decision: %+v -> %+v\nbefore %q\nafter %q", m.name, before, after,
+					Classify(base).Severity.Rationale, d.Severity.Rationale)
+			}
+			if m.name == "encrypted" && hasLine(d.Severity.Rationale, "confidentiality high") {
+				t.Fatalf("unintelligible data still a high confidentiality risk: %q", d.Severity.Rationale)
+			}
 		}
 	}
 }

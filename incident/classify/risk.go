@@ -69,6 +69,11 @@ func confidentialityRisk(v view, sev incident.Severity, n *notes) (int, string) 
 		n.add("risk: disclosed by mistake to a trusted, secrecy-bound recipient who confirmed deletion -> unlikely (case 9)")
 		return riskUnlikely, incident.ExemptionMitigated
 	}
+	if v.minorMistake(n) {
+		n.add("risk: disclosed by mistake to known recipients, %s, only data of DPC %s and none that enable identity theft -> unlikely (cases 13, 15)",
+			people(v.subjects), num(residualDPC(v, sev.DPC)))
+		return riskUnlikely, incident.ExemptionNone
+	}
 	insider := v.malicious && (v.actor == actorInsider || v.actor == actorUnknown)
 	if insider && v.actor == actorUnknown {
 		n.flag("breach.actor unknown: a malicious insider cannot be excluded")
@@ -140,14 +145,16 @@ func lostRisk(v view, dpc, ei float64, n *notes) int {
 	if v.vulnerable {
 		why = append(why, "vulnerable subjects")
 	}
-	// Directly identifiable data in the hands of someone who wanted them and
-	// whom nobody can reach: an identified person's address and birth date
-	// are what identity theft needs (case 11), and anything beyond simple
-	// data (location, habits, traffic) serves profiling or stalking.
-	if stolen := unknown && v.malicious && ei >= 1; stolen && slices.Contains(v.cats, "demographic") {
+	// Directly identifiable data in the hands of someone who wanted them:
+	// anything beyond simple data (location, habits, traffic, billing)
+	// serves profiling, stalking or impersonation, whoever took it (case 17).
+	// An identified person's address and birth date are what identity theft
+	// needs, once they are out of reach (case 11); a known taker of simple
+	// contact data can be pursued instead (case 8).
+	if stolen := v.malicious && ei >= 1; stolen && dpc >= 2 {
+		why = append(why, fmt.Sprintf("directly identifiable data of DPC %s taken maliciously (case 17)", num(dpc)))
+	} else if stolen && unknown && slices.Contains(v.cats, "demographic") {
 		why = append(why, "demographic data of identified people taken maliciously enable identity theft (case 11)")
-	} else if stolen && dpc >= 2 {
-		why = append(why, fmt.Sprintf("directly identifiable data of DPC %s taken maliciously", num(dpc)))
 	}
 	if unknown && v.large(n) {
 		why = append(why, fmt.Sprintf("large volume spread to unknown recipients (%s people)", v.count()))
@@ -251,18 +258,70 @@ func (v view) hashedCredentials() bool {
 }
 
 // sensitive lists the sensitive categories present; credentials behind
-// strong salted hashes are not, and unknown categories are.
+// strong salted hashes are not, and unknown categories are. Neither are
+// categories whose content the team judged to reveal less than the name
+// suggests (ENISA's lowering adjustment, e.g. a meal preference filed under
+// health, case 15): when the adjustments bring the context below financial.
 func (v view) sensitive() []string {
 	var out []string
-	for _, c := range v.cats {
-		if slices.Contains(sensitiveCats, c) && !(c == "credentials" && v.hashed) {
-			out = append(out, c)
+	if !v.loweredBelowFinancial() {
+		for _, c := range v.cats {
+			if slices.Contains(sensitiveCats, c) && !(c == "credentials" && v.hashed) {
+				out = append(out, c)
+			}
 		}
 	}
 	if len(v.strange) > 0 || v.catsUnknown {
 		out = append(out, "unknown categories")
 	}
 	return out
+}
+
+// loweredBelowFinancial: the team's adjustments lower the highest category
+// to less than financial data (DPC 3).
+func (v view) loweredBelowFinancial() bool {
+	dpc, lowered := v.teamContext()
+	return lowered && dpc < 3
+}
+
+// teamContext is the DPC of the highest category after the team's
+// adjustments, before the vulnerable-subjects raise (weighed on its own in
+// the risk) and the clamp; lowered says the adjustments took it down.
+func (v view) teamContext() (dpc float64, lowered bool) {
+	sum := 0.0
+	for _, a := range v.adjust {
+		if d, ok := delta(a); ok {
+			sum += d
+		}
+	}
+	base, _ := highest(v, "")
+	return base + sum, sum < 0
+}
+
+// fewPeople bounds a mistaken disclosure that stays unlikely to harm: the
+// EDPB's cases involve 2 and 15 people (01/2021 cases 13, 15) and 60,000 at
+// the other end (case 14). A policy value, like largeVolume.
+const fewPeople = 100
+
+// minorMistake: data sent by mistake to known recipients who did not seek
+// them, about few people, and nothing in them that enables fraud, identity
+// theft or discrimination (no sensitive or demographic data, DPC at most
+// behavioural, no vulnerable subjects). The EDPB finds such breaches
+// unlikely to result in a risk (01/2021 cases 13 and 15); a birth date in
+// the letter (case 16) or a national identifier (case 14) makes it one.
+func (v view) minorMistake(n *notes) bool {
+	if v.malicious || v.conf != knownRecipients || v.vulnerable || len(v.sensitive()) > 0 ||
+		slices.Contains(v.cats, "demographic") {
+		return false
+	}
+	if dpc, _ := v.teamContext(); dpc > 2 {
+		return false
+	}
+	if v.subjects < 0 {
+		n.flag("scope.subjects_estimate unknown: a mistaken disclosure not taken as minor")
+		return false
+	}
+	return v.subjects <= fewPeople
 }
 
 // care: data whose absence can hurt the person's health or safety.

@@ -1,8 +1,8 @@
 package classify
 
 import (
+	"fmt"
 	"math"
-	"slices"
 	"strconv"
 
 	"github.com/herald-notify/herald/incident"
@@ -16,7 +16,8 @@ import (
 // DPC (data processing context, 1..4) scores the most sensitive category,
 // then context adjustments; EI (ease of identification) is 0.25..1; CB
 // (circumstances of breach) adds up to 2. Unintelligibility and the number of
-// people are weighed afterwards, in the risk, as ENISA says.
+// people are outside the formula: ENISA weighs them afterwards, and so does
+// the risk here; the rationale names both right after the score.
 
 // category places one data category of EVENTS.md in an ENISA class.
 type category struct {
@@ -85,7 +86,27 @@ func assessSeverity(v view, n *notes) incident.Severity {
 	score := round2(dpc*ei + cb)
 	band := bandOf(score)
 	n.add("score: SE = DPC %s x EI %s + CB %s = %s -> band %s", num(dpc), num(ei), num(cb), num(score), band)
+	outsideFormula(v, n)
 	return incident.Severity{Band: band, Score: score, DPC: dpc, EI: ei, CB: cb}
+}
+
+// outsideFormula names the two factors ENISA weighs after the score, not in
+// it: how many people, and whether the data were intelligible. The risk
+// below is where they count.
+func outsideFormula(v view, n *notes) {
+	if v.subjects < 0 {
+		n.add("outside the formula: number of people affected not stated; weighed in the risk")
+	} else {
+		n.add("outside the formula: %s affected; weighed in the risk", people(v.subjects))
+	}
+	switch {
+	case v.encrypted:
+		n.add("outside the formula: data unintelligible (state-of-the-art encryption, key not compromised); weighed in the risk")
+	case v.hashedCredentials():
+		n.add("outside the formula: credentials unintelligible (salted state-of-the-art hashes), the other data intelligible; weighed in the risk")
+	default:
+		n.add("outside the formula: data intelligible to whoever got them (no state-of-the-art encryption relied on)")
+	}
 }
 
 func dataProcessingContext(v view, n *notes) float64 {
@@ -118,7 +139,8 @@ func dataProcessingContext(v view, n *notes) float64 {
 func highest(v view, skip string) (float64, string) {
 	best, top := 0.0, ""
 	for _, name := range v.cats {
-		if score, _ := categoryScore(name, v); name != skip && score > best {
+		// On a tie, name the data rather than the credentials opening them.
+		if score, _ := categoryScore(name, v); name != skip && (score > best || score == best && top == "credentials") {
 			best, top = score, name
 		}
 	}
@@ -156,22 +178,38 @@ func delta(a incident.DPCAdjustment) (float64, bool) {
 }
 
 // categoryScore gives one category's base DPC and its rationale line.
-// Credentials take the category of what they unlock; when the facts do not
-// say, they are taken to unlock accounts (behavioural), or financial accounts
-// when financial data are in the same set or fraud was seen.
 func categoryScore(name string, v view) (float64, string) {
-	c := categoryOf(name)
 	if name == "credentials" {
-		if v.fraud || slices.Contains(v.cats, "financial") {
-			return 3, "credentials, taken to unlock financial accounts (financial data present or fraud observed) -> financial, DPC 3"
-		}
-		return 2, "credentials, what they unlock not stated: taken to unlock accounts -> behavioural, DPC 2"
+		return credentialsScore(v)
 	}
+	c := categoryOf(name)
 	line := name + " -> " + c.class + ", DPC " + num(c.dpc)
 	if c.why != "" {
 		line += " (" + c.why + ")"
 	}
 	return c.dpc, line
+}
+
+// credentialsScore scores credentials as what they unlock (ENISA: online
+// banking credentials are financial data). The facts do not say what that
+// is, so credentials are taken to unlock the accounts that hold the most
+// sensitive of the other data breached, a financial account when fraud was
+// seen, and otherwise some account (behavioural).
+func credentialsScore(v view) (float64, string) {
+	unlocked := categoryOf("credentials")
+	for _, name := range v.cats {
+		if c := categoryOf(name); c.dpc > unlocked.dpc {
+			unlocked = c
+		}
+	}
+	switch {
+	case unlocked.name != "credentials":
+		return unlocked.dpc, fmt.Sprintf("credentials, taken to unlock the accounts holding the %s data -> %s, DPC %s",
+			unlocked.name, unlocked.class, num(unlocked.dpc))
+	case v.fraud:
+		return 3, "credentials, taken to unlock financial accounts (fraud observed) -> financial, DPC 3"
+	}
+	return 2, "credentials, what they unlock not stated: taken to unlock accounts -> behavioural, DPC 2"
 }
 
 func circumstances(v view, n *notes) float64 {
@@ -210,6 +248,13 @@ func bandOf(se float64) string {
 	default:
 		return incident.BandVeryHigh
 	}
+}
+
+func people(n int) string {
+	if n == 1 {
+		return "1 person"
+	}
+	return strconv.Itoa(n) + " people"
 }
 
 func round2(x float64) float64 { return math.Round(x*100) / 100 }

@@ -1,6 +1,8 @@
 package classify
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/herald-notify/herald/incident"
@@ -30,11 +32,13 @@ func TestDataProcessingContext(t *testing.T) {
 		{"highest wins", cats("contact", "location", "financial"), 3, "data: highest category financial -> DPC 3"},
 		{"children raise via vulnerability", cats("identity", "children"), 2, "dpc: +1 vulnerable subjects"},
 		{"credentials alone unlock accounts", cats("credentials"), 2, "what they unlock not stated"},
-		{"credentials with financial data", cats("credentials", "financial"), 3, "credentials, taken to unlock financial accounts"},
+		{"credentials with financial data", cats("credentials", "financial"), 3, "credentials, taken to unlock the accounts holding the financial data -> financial, DPC 3"},
+		{"credentials with health data", cats("health", "credentials"), 4, "credentials, taken to unlock the accounts holding the health data -> sensitive, DPC 4"},
+		{"credentials name the data they open", cats("credentials", "financial"), 3, "data: highest category financial -> DPC 3"},
 		{"credentials with fraud", func(f *incident.Facts) {
 			f.Data.Categories = []string{"credentials"}
 			f.Impact.FraudObserved = ptr(true)
-		}, 3, "credentials, taken to unlock financial accounts"},
+		}, 3, "credentials, taken to unlock financial accounts (fraud observed)"},
 		{"unknown category is sensitive", cats("biometric_template"), 4, `data.categories "biometric_template" not recognised`},
 		{"no category is sensitive", cats(), 4, "data.categories unknown: treated as sensitive"},
 		{"adjustment raises", func(f *incident.Facts) {
@@ -189,5 +193,57 @@ func TestNoPersonalDataHasNoSeverity(t *testing.T) {
 	s := Classify(f).Severity
 	if s.Score != 0 || s.DPC != 0 || !hasLine(s.Rationale, "ENISA severity not applicable") {
 		t.Errorf("severity %+v, want zero with a reason", s)
+	}
+}
+
+// The number of people and unintelligibility stay out of SE: named right
+// after the score, and weighed in the risk instead.
+func TestOutsideTheFormula(t *testing.T) {
+	tests := []struct {
+		name     string
+		change   func(*incident.Facts)
+		subjects string
+		data     string
+	}{
+		{"stated", func(*incident.Facts) {}, "100 people affected", "data intelligible to whoever got them"},
+		{"one person", func(f *incident.Facts) { f.Scope.SubjectsEstimate = ptr(1) }, "1 person affected", "data intelligible"},
+		{"count from jurisdictions", func(f *incident.Facts) {
+			f.Scope.SubjectsEstimate = nil
+			f.Scope.Jurisdictions = map[string]int{"DE": 30, "FR": 12}
+		}, "42 people affected", "data intelligible"},
+		{"count unknown", func(f *incident.Facts) { f.Scope = nil }, "number of people affected not stated", "data intelligible"},
+		{"encrypted", func(f *incident.Facts) {
+			f.Data.Protection.Encrypted, f.Data.Protection.StateOfTheArt = ptr(true), ptr(true)
+		}, "100 people affected", "data unintelligible (state-of-the-art encryption, key not compromised)"},
+		{"encrypted, key compromised", func(f *incident.Facts) {
+			f.Data.Protection.Encrypted, f.Data.Protection.StateOfTheArt = ptr(true), ptr(true)
+			f.Data.Protection.KeyCompromised = ptr(true)
+		}, "100 people affected", "data intelligible"},
+		{"hashed credentials", func(f *incident.Facts) {
+			f.Data.Categories = []string{"identity", "credentials"}
+			f.Data.Protection.HashedSalted, f.Data.Protection.StateOfTheArt = ptr(true), ptr(true)
+		}, "100 people affected", "credentials unintelligible (salted state-of-the-art hashes)"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := with(tt.change)
+			s := Classify(f).Severity
+			i := slices.IndexFunc(s.Rationale, func(l string) bool { return strings.HasPrefix(l, "score: ") })
+			if i < 0 || i+2 >= len(s.Rationale) {
+				t.Fatalf("no score line followed by two more: %q", s.Rationale)
+			}
+			if want := "outside the formula: " + tt.subjects; !strings.HasPrefix(s.Rationale[i+1], want) {
+				t.Errorf("line after the score %q, want %q", s.Rationale[i+1], want)
+			}
+			if want := "outside the formula: " + tt.data; !strings.HasPrefix(s.Rationale[i+2], want) {
+				t.Errorf("second line after the score %q, want %q", s.Rationale[i+2], want)
+			}
+			// Neither factor moves the score: the same facts unprotected
+			// and with another count score the same.
+			f.Data.Protection, f.Scope = known().Data.Protection, known().Scope
+			if plain := Classify(f).Severity; s.Score != plain.Score || s.DPC != plain.DPC {
+				t.Errorf("score %v DPC %v, %v %v without the protection", s.Score, s.DPC, plain.Score, plain.DPC)
+			}
+		})
 	}
 }

@@ -144,11 +144,28 @@ func readBreach(v *view, p *incident.Breach, n *notes) {
 	if b.RestoreHours != nil && *b.RestoreHours >= 0 && !math.IsInf(*b.RestoreHours, 0) {
 		v.restoreHours = *b.RestoreHours
 	}
-	v.trusted, _ = incident.Bool(b.RecipientTrusted)
-	v.deleted, _ = incident.Bool(b.DeletionConfirmed)
 	readMalicious(v, b.Malicious, c, n)
 	if c {
 		reconcile(v, n)
+	}
+	readRecipient(v, b, c, n)
+}
+
+// readRecipient reads what is known of the people who got the data. Unknown
+// means untrusted and not deleted; it is named when the data did reach
+// known recipients, the one case where it can keep the risk down.
+func readRecipient(v *view, b incident.Breach, conservative bool, n *notes) {
+	var trustKnown, deletionKnown bool
+	v.trusted, trustKnown = incident.Bool(b.RecipientTrusted)
+	v.deleted, deletionKnown = incident.Bool(b.DeletionConfirmed)
+	if !conservative || v.conf != knownRecipients {
+		return
+	}
+	switch {
+	case !trustKnown:
+		n.flag("breach.recipient_trusted unknown: recipients treated as untrusted")
+	case v.trusted && !deletionKnown:
+		n.flag("breach.deletion_confirmed unknown: deletion not relied on")
 	}
 }
 

@@ -27,7 +27,7 @@ func DecodeFacts(b []byte) (incident.Facts, error) {
 	if err := unmarshalData(b, "", &f); err != nil {
 		return incident.Facts{}, err
 	}
-	return f, nil
+	return vetFacts(f, "")
 }
 
 // FactsFromEvent returns the facts of an `opened` event, or the fields an
@@ -41,7 +41,7 @@ func FactsFromEvent(ev incident.Event) (incident.Facts, error) {
 	if err := unmarshalData(ev.Data, "data", &f); err != nil {
 		return incident.Facts{}, err
 	}
-	return f, nil
+	return vetFacts(f, "data")
 }
 
 // SubjectsFromEvent returns the batch of a `subjects` event.
