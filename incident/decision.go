@@ -54,7 +54,7 @@ type Decision struct {
 type Advisory struct {
 	CVE         string  `json:"cve,omitempty"`
 	Vector      string  `json:"cvss_vector"`
-	CVSSVersion string  `json:"cvss_version"` // "3.1" | "4.0"
+	CVSSVersion string  `json:"cvss_version"` // "3.0" | "3.1" | "4.0"
 	BaseScore   float64 `json:"base_score"`
 	Rating      string  `json:"rating"` // none | low | medium | high | critical
 }

@@ -146,18 +146,19 @@ func (s *scene) atoms(c policy.Condition, r *policy.Rule) []test {
 	return out
 }
 
-func answer(ok bool, text string) test {
+// answer is a test whose words say what is true, met or not.
+func answer(ok bool, met, unmet string) test {
 	if ok {
-		return test{t: yes, text: text}
+		return test{t: yes, text: met}
 	}
-	return test{t: no, text: "not " + text}
+	return test{t: no, text: unmet}
 }
 
 func (s *scene) personalData(want bool) test {
 	if want {
-		return answer(s.v.personal, "personal data breach")
+		return answer(s.v.personal, "personal data breach", "no personal data breach")
 	}
-	return answer(!s.v.personal, "no personal data breach")
+	return answer(!s.v.personal, "no personal data breach", "personal data breach")
 }
 
 func (s *scene) kind(kinds []string) test {
@@ -165,7 +166,7 @@ func (s *scene) kind(kinds []string) test {
 	if !slices.Contains(knownKinds, k) {
 		k = incident.KindPersonalDataBreach // as the view reads it
 	}
-	return answer(slices.Contains(kinds, k), "kind "+strings.Join(kinds, " or "))
+	return answer(slices.Contains(kinds, k), "kind "+k, "kind "+k+" (not "+strings.Join(kinds, " or ")+")")
 }
 
 var knownKinds = []string{incident.KindPersonalDataBreach, incident.KindVulnerability, incident.KindServiceIncident}
@@ -174,11 +175,12 @@ var riskOrder = []string{incident.RiskUnlikely, incident.RiskRisk, incident.Risk
 
 func (s *scene) riskAtLeast(level string) test {
 	ok := slices.Index(riskOrder, s.d.Risk) >= slices.Index(riskOrder, level)
-	return answer(ok, fmt.Sprintf("risk %s (at least %s)", s.d.Risk, level))
+	return answer(ok, fmt.Sprintf("risk %s (at least %s)", s.d.Risk, level), fmt.Sprintf("risk %s (below %s)", s.d.Risk, level))
 }
 
 func (s *scene) exemption(allowed []string) test {
-	return answer(slices.Contains(allowed, s.d.SubjectExemption), "exemption "+s.d.SubjectExemption)
+	e := "exemption " + s.d.SubjectExemption
+	return answer(slices.Contains(allowed, s.d.SubjectExemption), e, e+" applies")
 }
 
 func (s *scene) categories(want []string) test {
@@ -197,19 +199,21 @@ func (s *scene) categories(want []string) test {
 	return test{t: no, text: "no " + strings.Join(want, "/") + " data"}
 }
 
+const intelligible = "data intelligible (not encrypted or hashed to the state of the art)"
+
 func (s *scene) unintelligible(want bool) test {
 	u := s.v.encrypted || s.v.hashed
 	if want {
-		return answer(u, "data unintelligible")
+		return answer(u, "data unintelligible", intelligible)
 	}
-	return answer(!u, "data intelligible (not encrypted or hashed to the state of the art)")
+	return answer(!u, intelligible, "data unintelligible")
 }
 
 func (s *scene) maliciousIs(want bool) test {
 	if want {
-		return answer(s.v.malicious, "malicious")
+		return answer(s.v.malicious, "malicious", "not malicious")
 	}
-	return answer(!s.v.malicious, "not malicious")
+	return answer(!s.v.malicious, "not malicious", "malicious")
 }
 
 // count compares a number of people with a threshold; an unknown number
@@ -222,9 +226,9 @@ func (s *scene) count(what string, n, limit int, atLeast bool) test {
 		return test{t: no, text: fmt.Sprintf("%s unknown (< %d not shown)", what, limit)}
 	}
 	if atLeast {
-		return answer(n >= limit, fmt.Sprintf("%s %d >= %d", what, n, limit))
+		return answer(n >= limit, fmt.Sprintf("%s %d >= %d", what, n, limit), fmt.Sprintf("%s %d < %d", what, n, limit))
 	}
-	return answer(n < limit, fmt.Sprintf("%s %d < %d", what, n, limit))
+	return answer(n < limit, fmt.Sprintf("%s %d < %d", what, n, limit), fmt.Sprintf("%s %d >= %d", what, n, limit))
 }
 
 func (s *scene) residents(r *policy.Rule, limit int, atLeast, inOne bool) test {
@@ -250,7 +254,8 @@ func (s *scene) entity(field, class string, allowed []string) test {
 	if class == "" {
 		return test{t: unknown, text: field + " unknown", gap: field}
 	}
-	return answer(slices.Contains(allowed, class), field+" "+clip(class))
+	t := field + " " + clip(class)
+	return answer(slices.Contains(allowed, class), t, t+" (not "+strings.Join(allowed, " or ")+")")
 }
 
 func (s *scene) nis2Class() string {
