@@ -209,7 +209,14 @@ func (s *scene) unintelligible(want bool) test {
 	return answer(!u, intelligible, "data unintelligible")
 }
 
+// maliciousIs answers on what the facts state: the view reads an unstated
+// intent as malicious, which is right for the risk but would also take a
+// longer "malicious" deadline, so here it stays unknown.
 func (s *scene) maliciousIs(want bool) test {
+	stated := s.f.Breach != nil && s.f.Breach.Malicious != nil
+	if !stated && s.v.malicious {
+		return test{t: unknown, text: "malicious intent not excluded", gap: "breach.malicious"}
+	}
 	if want {
 		return answer(s.v.malicious, "malicious", "not malicious")
 	}

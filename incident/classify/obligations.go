@@ -232,14 +232,7 @@ func (s *scene) schedule(r *policy.Rule, clock string, from *time.Time) []incide
 	out := make([]incident.PhaseDue, 0, len(r.Phases))
 	byName := map[string]*time.Time{}
 	for _, ph := range r.Phases {
-		spec := ph.Deadline
-		for _, o := range ph.Overrides {
-			if s.evaluate(o.When, r).t == yes { // an unknown never lengthens a deadline
-				spec = o.Deadline
-				break
-			}
-		}
-		pd := incident.PhaseDue{Phase: ph.Name, Clock: ph.After, Due: spec.String()}
+		pd := incident.PhaseDue{Phase: ph.Name, Clock: ph.After}
 		var base *time.Time
 		switch {
 		case ph.After == "":
@@ -249,11 +242,42 @@ func (s *scene) schedule(r *policy.Rule, clock string, from *time.Time) []incide
 		case ph.After == "closed_at":
 			base = s.f.ClosedAt
 		}
-		pd.Deadline = due(spec, base)
+		spec := s.override(r, ph, base)
+		pd.Due, pd.Deadline = spec.String(), due(spec, base)
 		byName[ph.Name] = pd.Deadline
 		out = append(out, pd)
 	}
 	return out
+}
+
+// override picks the phase's deadline: the first override whose condition
+// holds; one whose condition is unknown only when it is the shorter, since
+// an unknown fact may shorten a deadline but never lengthen it.
+func (s *scene) override(r *policy.Rule, ph policy.Phase, base *time.Time) policy.Deadline {
+	ref := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) // compares the specs when no clock is known
+	if base != nil {
+		ref = *base
+	}
+	for _, o := range ph.Overrides {
+		switch s.evaluate(o.When, r).t {
+		case yes:
+			return o.Deadline
+		case unknown:
+			if shorter(o.Deadline, ph.Deadline, ref) {
+				s.n.flag("%s unknown: %s %s deadline shortened to %s", strings.Join(s.evaluate(o.When, r).gaps(), ", "), r.Regime, ph.Name, o.Deadline)
+				return o.Deadline
+			}
+		}
+	}
+	return ph.Deadline
+}
+
+// shorter reports whether a ends before b when both count from ref; a
+// deadline with no fixed time is never the shorter.
+func shorter(a, b policy.Deadline, ref time.Time) bool {
+	ta, fa, errA := a.After(ref)
+	tb, fb, errB := b.After(ref)
+	return errA == nil && errB == nil && fa && (!fb || ta.Before(tb))
 }
 
 // due is the deadline spec counted from base; none when there is no base,

@@ -40,7 +40,6 @@ type regimeCase struct {
 	authority string     // when not the rule's usual authority
 	risk      string     // the decision's risk the case rests on
 	signal    string     // a review signal expected
-	bug       string     // a known defect: the case is skipped until fixed
 }
 
 // ruleMeta is what each rule says whatever the incident: who is told, which
@@ -69,9 +68,6 @@ func runRegimeCases(t *testing.T, cases []regimeCase) {
 	t.Helper()
 	for _, tt := range cases {
 		t.Run(tt.name, func(t *testing.T) {
-			if tt.bug != "" {
-				t.Skip("BUG: " + tt.bug)
-			}
 			d := Classify(tt.f)
 			if tt.seen.Subjects != 0 || tt.seen.Jurisdictions != nil {
 				d = Standard().Decide(tt.f, tt.seen)
@@ -275,11 +271,13 @@ func outage(aware *time.Time) incident.Facts {
 func TestRegimeNIS2(t *testing.T) {
 	nis2 := func(name string, f incident.Facts, sched ...*time.Time) regimeCase {
 		return regimeCase{name: name, f: f, rule: "nis2-art23", state: isRequired, sched: sched,
-			dues: []string{"24 hours", "72 hours", "upon request...", "1 month", "if the incident is still ongoing..."}}
+			dues: []string{"24 hours", "72 hours", "upon request...", "1 month (Europe/Helsinki)", "if the incident is still ongoing..."}}
 	}
 	cest := time.FixedZone("CET", 3600)
 	fallback := nis2("aware_at unknown: counted from detected_at", outage(nil),
-		utcAt(2026, 3, 3, 8, 0), utcAt(2026, 3, 5, 8, 0), nil, utcAt(2026, 4, 5, 8, 0), nil) // detected 2 Mar 08:00
+		// detected 2 Mar 08:00; notification 5 Mar 08:00 UTC = 10:00 EET; one month on in
+		// Helsinki: 5 Apr 10:00 EEST (summer time) = 07:00 UTC.
+		utcAt(2026, 3, 3, 8, 0), utcAt(2026, 3, 5, 8, 0), nil, utcAt(2026, 4, 5, 7, 0), nil)
 	fallback.clock, fallback.signal = "detected_at", "aware_at unknown: NIS2 deadline counted from detected_at"
 	runRegimeCases(t, []regimeCase{
 		// 29 Jan 10:00 + 24 h = 30 Jan; + 72 h = 1 Feb; final 1 Feb + 1 month = 1 Mar.
@@ -296,11 +294,10 @@ func TestRegimeNIS2(t *testing.T) {
 			utcAt(2026, 1, 30, 10, 0), utcAt(2026, 2, 1, 10, 0), nil, utcAt(2026, 3, 1, 10, 0), nil),
 		fallback,
 		// Notification 30 Mar 23:30 UTC = 31 Mar 01:30 in Berlin (CEST). One month on in Berlin: 30 Apr 01:30
-		// CEST (no 31 Apr) = 29 Apr 23:30 UTC; the policy counts the UTC date, 30 Mar -> 30 Apr 23:30 UTC.
+		// CEST (no 31 Apr) = 29 Apr 23:30 UTC; the policy counts in Helsinki, 31 Mar 02:30 EEST -> 30 Apr 02:30, the same instant.
 		{name: "one month from 31 March in Berlin, 30 March in UTC", f: outage(utcAt(2026, 3, 27, 23, 30)),
 			rule: "nis2-art23", state: isRequired,
-			sched: []*time.Time{utcAt(2026, 3, 28, 23, 30), utcAt(2026, 3, 30, 23, 30), nil, utcAt(2026, 4, 29, 23, 30), nil},
-			bug:   "months count the UTC date: final due 1 May 01:30 CEST, after the end of 30 Apr in Berlin (Reg. 1182/71)"},
+			sched: []*time.Time{utcAt(2026, 3, 28, 23, 30), utcAt(2026, 3, 30, 23, 30), nil, utcAt(2026, 4, 29, 23, 30), nil}},
 	})
 }
 
@@ -328,19 +325,18 @@ func TestRegimeHIPAA(t *testing.T) {
 			state: notRequired},
 		{name: "499 people: HHS notice not required, people still told", f: phi(ce, headcount{"US-TX": 499}),
 			rule: "hipaa-hhs-500", state: notRequired, subj: true, subjAt: day60},
-		// Discovered in 2026: 60 days after 31 Dec 2026 is 1 March 2027 (2027 not a leap year).
+		// Discovered in 2026: 60 days after 31 Dec 2026 is 1 March 2027 (2027 not a leap year), ending
+		// in American Samoa (UTC-11), the westernmost US zone: 2 Mar 11:00 UTC.
 		{name: "499 people: annual log", f: phi(ce, headcount{"US-TX": 499}), rule: "hipaa-hhs-log", state: isRequired,
-			sched: []*time.Time{nsBefore(2027, 3, 2, 0)}, dues: []string{"60 days after the end of the calendar year"}},
-		// Discovered 31 Dec 2027: 31 days of January + 29 of February 2028 = 60: end of 29 Feb.
+			sched: []*time.Time{nsBefore(2027, 3, 2, 11)}, dues: []string{"60 days after the end of the calendar year (Pacific/Pago_Pago)"}},
+		// Discovered 31 Dec 2027: 31 days of January + 29 of February 2028 = 60: end of 29 Feb (UTC-11).
 		{name: "annual log, leap year", f: phi(ce, headcount{"US-TX": 10}, detectedAt(utcAt(2027, 12, 31, 23, 0))),
-			rule: "hipaa-hhs-log", state: isRequired, sched: []*time.Time{nsBefore(2028, 3, 1, 0)}},
-		// Discovered in 2027 in every mainland US zone: the 2027 log, due by the end of 29 Feb 2028.
+			rule: "hipaa-hhs-log", state: isRequired, sched: []*time.Time{nsBefore(2028, 3, 1, 11)}},
+		// Discovered in 2027 in every US zone: the 2027 log, due by the end of 29 Feb 2028.
 		{name: "annual log, 31 Dec in US time but 1 Jan in UTC", f: phi(ce, headcount{"US-TX": 10}, detectedAt(late)),
-			rule: "hipaa-hhs-log", state: isRequired, sched: []*time.Time{nsBefore(2028, 3, 1, 0)},
-			bug: "after_year_end_days takes the UTC year: discovered 31 Dec 2027 in New York, logged by 1 Mar 2029, a year late"},
+			rule: "hipaa-hhs-log", state: isRequired, sched: []*time.Time{nsBefore(2028, 3, 1, 11)}},
 		{name: "600 people, 300 outside the US: HHS counts individuals", f: phi(ce, headcount{"US-CA": 300, "MX": 300}),
-			rule: "hipaa-hhs-500", state: isRequired, sched: []*time.Time{day60}, subj: true, subjAt: day60,
-			bug: "164.408(b) counts individuals, the policy only US residents (residents_at_least, not subjects_at_least)"},
+			rule: "hipaa-hhs-500", state: isRequired, sched: []*time.Time{day60}, subj: true, subjAt: day60},
 		{name: "encrypted: secured PHI, nothing owed", f: phi(ce, ca600, encrypted), rule: "hipaa-hhs-500", state: notRequired,
 			risk: incident.RiskUnlikely},
 		{name: "role unknown: listed because required", f: phi("", ca600), rule: "hipaa-hhs-500", state: isRequired,
@@ -478,8 +474,7 @@ func TestRegimeChina(t *testing.T) {
 			sched: []*time.Time{utcAt(2026, 3, 3, 12, 0)}, dues: []string{"24 hours (policy target)"}, subj: true},
 		// People unknown: a million is not excluded, and the override shortens the deadline.
 		{name: "people unknown: 4 hours not excluded", f: incidentIn("CN", nil, leak, func(f *incident.Facts) { f.Scope = nil }),
-			rule: rule, state: isRequired, sched: []*time.Time{utcAt(2026, 3, 2, 16, 0)}, dues: []string{"4 hours"}, subj: true,
-			bug: "schedule() takes an override only on yes: an unknown count keeps 24 h though the 4 h override is not excluded"},
+			rule: rule, state: isRequired, sched: []*time.Time{utcAt(2026, 3, 2, 16, 0)}, dues: []string{"4 hours"}, subj: true},
 		{name: "encrypted: reported, people not told", f: incidentIn("CN", cn, leak, encrypted), rule: rule, state: isRequired,
 			sched: []*time.Time{utcAt(2026, 3, 3, 12, 0)}},
 		{name: "no personal data: not listed", rule: rule, f: incidentIn("CN", cn, func(f *incident.Facts) {
@@ -522,11 +517,9 @@ func TestRegimeJapan(t *testing.T) {
 			sched: []*time.Time{prelim, nsBefore(2026, 4, 30, 15)}, dues: []string{"", "60 calendar days..."}},
 		// Malice not stated: read as malicious for the risk, but it must not buy 60 days instead of 30.
 		{name: "malice unknown: final in 30 days", rule: rule, state: isRequired, subj: true, sched: []*time.Time{prelim, day30},
-			f:   jp(10, leak, withCategories("health"), func(f *incident.Facts) { f.Breach.Malicious = nil }),
-			bug: "maliciousIs reads the view's conservative true for an unstated breach.malicious: the 60-day override is taken"},
+			f: jp(10, leak, withCategories("health"), func(f *incident.Facts) { f.Breach.Malicious = nil })},
 		{name: "1001 people", f: jp(1001, misdirected), rule: rule, state: isRequired, sched: []*time.Time{prelim, day30}, subj: true},
-		{name: "1000 people, nothing else: not reportable", f: jp(1000, misdirected), rule: rule, state: notRequired, subj: false,
-			bug: "Art. 26(2) APPI owes individual notice only where 26(1) requires a report; the subjects trigger omits that"},
+		{name: "1000 people, nothing else: not reportable", f: jp(1000, misdirected), rule: rule, state: notRequired, subj: false},
 		// 2 Mar 16:00 UTC = 01:00 on 3 Mar JST, day 1: preliminary ends 7 Mar JST, final 1 Apr JST.
 		{name: "after midnight in Tokyo", f: jp(10, misdirected, withCategories("health"), awareAt(utcAt(2026, 3, 2, 16, 0))),
 			rule: rule, state: isRequired, sched: []*time.Time{nsBefore(2026, 3, 7, 15), nsBefore(2026, 4, 1, 15)}, subj: true},

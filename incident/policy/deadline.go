@@ -30,9 +30,9 @@ func (d Deadline) After(from time.Time) (t time.Time, fixed bool, err error) {
 	case d.BusinessDays > 0:
 		t, err = d.afterBusinessDays(from)
 	case d.Months > 0:
-		t = addMonths(from.UTC(), d.Months)
+		t, err = d.afterMonths(from)
 	case d.AfterYearEndDays > 0:
-		t = time.Date(from.UTC().Year()+1, 1, 1+d.AfterYearEndDays, 0, 0, 0, 0, time.UTC).Add(-time.Nanosecond)
+		t, err = d.afterYearEnd(from)
 	default:
 		return time.Time{}, false, nil // Due only
 	}
@@ -133,13 +133,44 @@ func startOfDay(y int, m time.Month, d int, loc *time.Location) time.Time {
 	return t
 }
 
-// addMonths adds calendar months, keeping the clock time; a day the target
-// month lacks becomes its last day.
+// afterMonths adds calendar months on the clock's date in the deadline's
+// time zone (UTC when none), keeping the local clock time.
+func (d Deadline) afterMonths(from time.Time) (time.Time, error) {
+	loc, err := d.location()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return addMonths(from.In(loc), d.Months), nil
+}
+
+// afterYearEnd counts from the end of the clock's calendar year in the
+// deadline's time zone (UTC when none) and ends with the last local day.
+func (d Deadline) afterYearEnd(from time.Time) (time.Time, error) {
+	loc, err := d.location()
+	if err != nil {
+		return time.Time{}, err
+	}
+	return endOfDay(from.In(loc).Year()+1, 1, d.AfterYearEndDays, loc), nil
+}
+
+func (d Deadline) location() (*time.Location, error) {
+	if d.Timezone == "" {
+		return time.UTC, nil
+	}
+	loc, err := time.LoadLocation(d.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("load time zone: %w", err)
+	}
+	return loc, nil
+}
+
+// addMonths adds calendar months, keeping the clock time in t's location; a
+// day the target month lacks becomes its last day.
 func addMonths(t time.Time, n int) time.Time {
 	y, m, d := t.Date()
-	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, time.UTC)
+	first := time.Date(y, m+time.Month(n), 1, 0, 0, 0, 0, t.Location())
 	last := first.AddDate(0, 1, -1).Day()
-	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
+	return time.Date(first.Year(), first.Month(), min(d, last), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), t.Location())
 }
 
 // String says the deadline in words, as a person would read it.
@@ -156,9 +187,9 @@ func (d Deadline) String() string {
 	case d.BusinessDays > 0:
 		s = fmt.Sprintf("%s (%s calendar, %s%s)", plural(d.BusinessDays, "business day"), d.Calendar, d.Timezone, d.clockDayWords())
 	case d.Months > 0:
-		s = plural(d.Months, "month")
+		s = plural(d.Months, "month") + d.zoneWords()
 	case d.AfterYearEndDays > 0:
-		s = plural(d.AfterYearEndDays, "day") + " after the end of the calendar year"
+		s = plural(d.AfterYearEndDays, "day") + " after the end of the calendar year" + d.zoneWords()
 	default:
 		s = d.Due
 	}
@@ -166,6 +197,13 @@ func (d Deadline) String() string {
 		s += " (policy target)"
 	}
 	return s
+}
+
+func (d Deadline) zoneWords() string {
+	if d.Timezone == "" {
+		return ""
+	}
+	return " (" + d.Timezone + ")"
 }
 
 func (d Deadline) clockDayWords() string {

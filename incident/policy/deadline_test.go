@@ -67,6 +67,12 @@ func TestDeadlineAfter(t *testing.T) {
 		{"after year end into a leap year", Deadline{AfterYearEndDays: 60}, "2027-12-31T23:00:00Z", "2028-02-29T23:59:59.999999999Z"},
 		// New Year's Eve in New York is already the next UTC year.
 		{"after year end counts the UTC year", Deadline{AfterYearEndDays: 60}, "2026-12-31T23:30:00-05:00", "2028-02-29T23:59:59.999999999Z"},
+		// 30 Mar 23:30 UTC is 31 Mar 02:30 in Helsinki: one month on is 30 Apr 02:30 EEST.
+		{"months in a time zone", Deadline{Months: 1, Timezone: "Europe/Helsinki"}, "2026-03-30T23:30:00Z", "2026-04-29T23:30:00Z"},
+		// 5 Mar 10:00 EET + 1 month = 5 Apr 10:00 EEST: summer time moves the UTC instant an hour earlier.
+		{"months across summer time", Deadline{Months: 1, Timezone: "Europe/Helsinki"}, "2026-03-05T08:00:00Z", "2026-04-05T07:00:00Z"},
+		// 1 Jan 2028 02:00 UTC is still 31 Dec 2027 in American Samoa: the 2027 log, ending 29 Feb 2028 there.
+		{"after year end in a time zone", Deadline{AfterYearEndDays: 60, Timezone: "Pacific/Pago_Pago"}, "2028-01-01T02:00:00Z", "2028-03-01T10:59:59.999999999Z"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

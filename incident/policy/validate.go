@@ -174,8 +174,8 @@ func (v *validator) deadline(where string, d *Deadline) {
 		v.add(where, "calendar %q is only used with business_days", d.Calendar)
 	}
 	if d.Timezone != "" {
-		if d.Days == 0 && d.BusinessDays == 0 {
-			v.add(where, "timezone is only used with days or business_days")
+		if d.Hours > 0 || (d.Days+d.BusinessDays+d.Months+d.AfterYearEndDays == 0) {
+			v.add(where, "timezone is only used with days, business_days, months or after_year_end_days")
 		} else if _, err := time.LoadLocation(d.Timezone); err != nil {
 			v.add(where, "timezone %q is not an IANA zone", d.Timezone)
 		}

@@ -77,7 +77,7 @@ func TestParseRejects(t *testing.T) {
 		{"business days without timezone", "hours: 72", "business_days: 3\n          calendar: XX", "phases[0].deadline: business_days needs a timezone"},
 		{"calendar without business days", "hours: 72", "hours: 72\n          calendar: XX", `phases[0].deadline: calendar "XX" is only used with business_days`},
 		{"unknown timezone", "hours: 72", "days: 3\n          timezone: Mars/Olympus_Mons", `phases[0].deadline: timezone "Mars/Olympus_Mons" is not an IANA zone`},
-		{"timezone with hours", "hours: 72", "hours: 72\n          timezone: UTC", "phases[0].deadline: timezone is only used with days or business_days"},
+		{"timezone with hours", "hours: 72", "hours: 72\n          timezone: UTC", "phases[0].deadline: timezone is only used with days, business_days, months or after_year_end_days"},
 		{"target without a time", "hours: 72", "due: promptly\n          target: true", "phases[0].deadline: target needs a fixed time"},
 		{"count_clock_day without timezone", "hours: 72", "days: 3\n          count_clock_day: true", "phases[0].deadline: count_clock_day needs days or business_days and a timezone"},
 		{"phase name twice", "- name: final", "- name: initial", `phases[1]: name "initial" used by an earlier phase`},
