@@ -16,16 +16,13 @@ import (
 func runDecisions(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("decisions", e)
 	asJSON := fs.Bool("json", false, "print the API's JSON as is")
-	pos, err := parseArgs(fs, args)
+	id, err := parseIncidentID(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] == "" {
-		return usagef("needs exactly one INCIDENT_ID")
-	}
 	ctx, cancel := withTimeout(ctx, e)
 	defer cancel()
-	body, err := getIncidentPart(ctx, e.cfg.api, pos[0], "/decisions")
+	body, err := getIncidentPart(ctx, e.cfg.api, id, "/decisions")
 	if err != nil {
 		return err
 	}
@@ -37,7 +34,7 @@ func runDecisions(ctx context.Context, e *env, args []string) error {
 	if err := json.Unmarshal(body, &ds); err != nil {
 		return fmt.Errorf("decode API response: %w", err)
 	}
-	printDecisions(e.stdout, pos[0], ds)
+	printDecisions(e.stdout, id, ds)
 	return nil
 }
 

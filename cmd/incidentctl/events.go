@@ -169,21 +169,18 @@ func runClose(ctx context.Context, e *env, args []string) error {
 	rootCause := fs.String("root-cause", "", "root cause or threat type")
 	var measures stringList
 	fs.Var(&measures, "final-measure", "a mitigation applied (repeatable)")
-	pos, err := parseArgs(fs, args)
+	id, err := parseIncidentID(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] == "" {
-		return usagef("needs exactly one INCIDENT_ID")
-	}
-	value, ev, err := closeEvent(pos[0], *rootCause, measures)
+	value, ev, err := closeEvent(id, *rootCause, measures)
 	if err != nil {
 		return err
 	}
-	if err := sendOne(ctx, e, pos[0], value); err != nil {
+	if err := sendOne(ctx, e, id, value); err != nil {
 		return err
 	}
-	printSent(e, ev.Type, ev.ID, pos[0])
+	printSent(e, ev.Type, ev.ID, id)
 	return nil
 }
 

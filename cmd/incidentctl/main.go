@@ -180,6 +180,19 @@ func parseArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
+// parseIncidentID parses the flags of a command that takes exactly one
+// INCIDENT_ID, and returns it.
+func parseIncidentID(fs *flag.FlagSet, args []string) (string, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", err
+	}
+	if len(pos) != 1 || pos[0] == "" {
+		return "", usagef("needs exactly one INCIDENT_ID")
+	}
+	return pos[0], nil
+}
+
 // stringList is a repeatable string flag.
 type stringList []string
 

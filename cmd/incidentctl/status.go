@@ -24,16 +24,13 @@ type apiError struct {
 func runStatus(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("status", e)
 	asJSON := fs.Bool("json", false, "print the API's JSON as is")
-	pos, err := parseArgs(fs, args)
+	id, err := parseIncidentID(fs, args)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 1 || pos[0] == "" {
-		return usagef("needs exactly one INCIDENT_ID")
-	}
 	ctx, cancel := withTimeout(ctx, e)
 	defer cancel()
-	body, err := getIncident(ctx, e.cfg.api, pos[0])
+	body, err := getIncident(ctx, e.cfg.api, id)
 	if err != nil {
 		return err
 	}
