@@ -16,7 +16,7 @@ var statusNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
 // cannedView is what incidentd answers for one incident.
 func cannedView() map[string]any {
 	aware := statusNow.Add(-2 * time.Hour)
-	gdpr, nis2 := aware.Add(72*time.Hour), aware.Add(time.Hour)
+	gdpr, nis2, people := aware.Add(72*time.Hour), aware.Add(time.Hour), aware.Add(30*24*time.Hour)
 	inc := incident.Incident{
 		ID: "INC-DEMO-0001", Status: incident.StatusOpen, OpenedAt: aware, UpdatedAt: statusNow,
 		Facts: incident.Facts{IncidentID: "INC-DEMO-0001", Title: "Customer-support database copied by an attacker"},
@@ -27,7 +27,10 @@ func cannedView() map[string]any {
 			SubjectExemption: incident.ExemptionNone, PublicNotice: true,
 			Obligations: []incident.Obligation{
 				{Regime: "GDPR", Authority: "lead supervisory authority (DE)", Required: true, Clock: "aware_at", Deadline: &gdpr},
-				{Regime: "NIS2", Authority: "CSIRT (DE)", Required: true, Clock: "aware_at", Deadline: &nis2},
+				{Regime: "NIS2", Authority: "CSIRT (DE)", Required: true, Clock: "aware_at", Deadline: &nis2,
+					Schedule: []incident.PhaseDue{{Phase: "early_warning", Deadline: &nis2}, {Phase: "notification", Deadline: &gdpr}}},
+				{Regime: "California", Authority: "California Attorney General", Required: false, Clock: "detected_at",
+					Subjects: &incident.SubjectsDuty{Required: true, Citation: "Cal. Civ. Code 1798.82(a)", Deadline: &people}},
 			},
 		},
 	}
@@ -80,6 +83,8 @@ func TestStatusSummary(t *testing.T) {
 		"public notice:     yes",
 		"GDPR", "deadline 2026-11-26 08:00 UTC", "2d 22h 0m left",
 		"NIS2", "overdue by 1h 0m",
+		"then notification", // a later phase's clock is on screen too
+		"tell the people (Cal. Civ. Code 1798.82(a))", "deadline 2026-12-23 08:00 UTC",
 		"50 subjects: 41 sent, 6 unreachable, 1 uncertain, 2 pending",
 		"sms    6 sent, 4 failed",
 		srv.URL + "/notices/INC-DEMO-0001 (revision 2",

@@ -52,8 +52,29 @@ func printObligations(w io.Writer, obs []incident.Obligation) {
 		if !o.Required && o.Reason != "" {
 			fmt.Fprintf(tw, "  \t(%s)\t\t\t\n", o.Reason)
 		}
+		printLaterPhases(tw, o)
+		if s := o.Subjects; s != nil && s.Required {
+			fmt.Fprintf(tw, "  \t  tell the people (%s)\t\t%s\t%s\n", s.Citation, dueOrDeadline(s.Due, s.Deadline), timeLeft(s.Deadline))
+		}
 	}
 	tw.Flush()
+}
+
+// printLaterPhases lists the report phases after the first that have a
+// fixed deadline, so every running clock is on screen.
+func printLaterPhases(tw io.Writer, o incident.Obligation) {
+	for i, ph := range o.Schedule {
+		if i > 0 && ph.Deadline != nil {
+			fmt.Fprintf(tw, "  \t  then %s\t\t%s\t%s\n", ph.Phase, deadline(ph.Deadline), timeLeft(ph.Deadline))
+		}
+	}
+}
+
+func dueOrDeadline(due string, t *time.Time) string {
+	if t != nil {
+		return deadline(t)
+	}
+	return due
 }
 
 func printProgress(w io.Writer, p incident.Progress) {
