@@ -26,7 +26,7 @@ type scene struct {
 }
 
 func newScene(f incident.Facts, v view, d incident.Decision, p *policy.Policy, seen incident.Population, n *notes) *scene {
-	s := &scene{f: f, v: v, d: d, p: p, n: n, est: establishment(f), people: map[string]int{}, total: v.subjects}
+	s := &scene{f: f, v: v, d: d, p: p, n: n, est: establishment(f), people: map[string]int{}}
 	if f.Scope != nil {
 		for k, c := range f.Scope.Jurisdictions {
 			s.addPeople(k, c)
@@ -39,9 +39,9 @@ func newScene(f incident.Facts, v view, d incident.Decision, p *policy.Policy, s
 	for _, c := range s.people {
 		sum = min(sum+c, math.MaxInt32)
 	}
-	s.total = max(s.total, sum, seen.Subjects)
-	if s.total == 0 && len(s.people) == 0 && v.subjects < 0 {
-		s.total = -1
+	s.total = max(v.subjects, sum, seen.Subjects)
+	if v.subjects < 0 && sum == 0 && seen.Subjects == 0 {
+		s.total = -1 // nobody counted anywhere: unknown, not zero
 	}
 	return s
 }
