@@ -12,6 +12,7 @@ import (
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/email"
+	"github.com/herald-notify/herald/notifier/guard"
 	"github.com/herald-notify/herald/notifier/outbox"
 	"github.com/herald-notify/herald/notifier/push"
 	"github.com/herald-notify/herald/notifier/sms"
@@ -50,13 +51,31 @@ func buildChannels(ctx context.Context, cfg Config, log *zap.Logger) (map[string
 	if err != nil {
 		return nil, fmt.Errorf("push channel: %w", err)
 	}
+	rates := map[string]float64{incident.ChannelEmail: cfg.SMTPRate, incident.ChannelSMS: cfg.TwilioRate, incident.ChannelPush: cfg.FCMRate}
 	for name, n := range chans {
 		if _, ok := n.(*outbox.Notifier); ok {
 			log.Info("no provider configured: messages are written to the outbox, NOT sent",
 				zap.String("channel", name), zap.String("dir", filepath.Join(dir, name)))
+			continue
+		}
+		if chans[name], err = guarded(name, n, rates[name], cfg, log); err != nil {
+			return nil, err
 		}
 	}
 	return chans, nil
+}
+
+// guarded puts a provider behind its rate limit and circuit breaker, and
+// logs each change of the breaker's state once.
+func guarded(channel string, n notifier.Notifier, rate float64, cfg Config, log *zap.Logger) (notifier.Notifier, error) {
+	gc := guard.Config{Name: channel, Rate: rate, FailureThreshold: cfg.BreakerThreshold, Cooldown: cfg.BreakerCooldown,
+		OnStateChange: func(from, to guard.State) {
+			log.Warn("provider circuit", zap.String("channel", channel), zap.Stringer("from", from), zap.Stringer("to", to))
+		}}
+	if err := gc.Validate(); err != nil {
+		return nil, fmt.Errorf("%s channel guard: %w", channel, err)
+	}
+	return guard.New(n, gc), nil
 }
 
 func newLogger(level string) *zap.Logger {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"net"
 	"os"
 	"reflect"
@@ -48,6 +49,14 @@ type Config struct {
 	FCMProjectID       string `yaml:"fcm_project_id" env:"HERALD_FCM_PROJECT_ID" flag:"fcm-project-id" help:"Firebase project; empty writes push to the outbox"`
 	FCMCredentialsFile string `yaml:"fcm_credentials_file" env:"HERALD_FCM_CREDENTIALS_FILE" flag:"fcm-credentials-file" help:"service account JSON"`
 	FCMEndpoint        string `yaml:"fcm_endpoint" env:"HERALD_FCM_ENDPOINT" flag:"fcm-endpoint" help:"override the FCM API URL (testing)"`
+
+	// Each configured provider is guarded: a rate limit, and a circuit
+	// breaker that stops calling a provider that keeps failing.
+	SMTPRate         float64       `yaml:"smtp_rate" env:"HERALD_SMTP_RATE" flag:"smtp-rate" help:"emails per second at most (0 = no limit)"`
+	TwilioRate       float64       `yaml:"twilio_rate" env:"HERALD_TWILIO_RATE" flag:"twilio-rate" help:"SMS per second at most (0 = no limit)"`
+	FCMRate          float64       `yaml:"fcm_rate" env:"HERALD_FCM_RATE" flag:"fcm-rate" help:"push messages per second at most (0 = no limit)"`
+	BreakerThreshold int           `yaml:"breaker_threshold" env:"HERALD_BREAKER_THRESHOLD" flag:"breaker-threshold" help:"consecutive retryable failures that open a provider's circuit (0 = no breaker)"`
+	BreakerCooldown  time.Duration `yaml:"breaker_cooldown" env:"HERALD_BREAKER_COOLDOWN" flag:"breaker-cooldown" help:"how long an open circuit waits before one trial send"`
 }
 
 // DefaultConfig is what incidentd runs with when told nothing: everything
@@ -57,6 +66,7 @@ func DefaultConfig() Config {
 		DataDir: "./data", HTTPAddr: "127.0.0.1:8080", EmbeddedKafkaAddr: "127.0.0.1:9092",
 		Topic: "security.incidents", DLQTopic: "security.incidents.dlq", GroupID: "herald-incidentd",
 		AuthorityEmail: "breach-reports@authority.example", Workers: 8, RetryBackoff: 200 * time.Millisecond,
+		BreakerThreshold: 5, BreakerCooldown: 30 * time.Second,
 		LogLevel: "info", SMTPPort: 587, SMTPFrom: "Security Notice <security-notice@example.com>", SMTPTLS: "starttls",
 	}
 }
@@ -76,6 +86,14 @@ func (c Config) Validate() error {
 	}
 	if c.Workers < 1 {
 		return errors.New("workers: must be at least 1")
+	}
+	for name, rate := range map[string]float64{"smtp_rate": c.SMTPRate, "twilio_rate": c.TwilioRate, "fcm_rate": c.FCMRate} {
+		if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
+			return fmt.Errorf("%s: must be a number of sends per second, 0 or more", name)
+		}
+	}
+	if c.BreakerThreshold < 0 || c.BreakerCooldown < 0 {
+		return errors.New("breaker_threshold, breaker_cooldown: must not be negative")
 	}
 	switch c.LogLevel {
 	case "debug", "info", "warn", "error":
@@ -183,6 +201,12 @@ func (f fieldValue) Set(s string) error {
 			return errors.New("not a whole number")
 		}
 		f.v.SetInt(int64(n))
+	case float64:
+		x, err := strconv.ParseFloat(s, 64)
+		if err != nil {
+			return errors.New("not a number")
+		}
+		f.v.SetFloat(x)
 	case time.Duration:
 		d, err := time.ParseDuration(s)
 		if err != nil {
