@@ -72,6 +72,12 @@ func Permanent(reason string) error {
 	return &Error{Permanent: true, Reason: reason}
 }
 
+// ErrProviderDown matches, with errors.Is, a retryable failure that says the
+// provider itself is known to be down right now (an open circuit breaker):
+// retrying this send soon cannot help, so the person moves on to their next
+// channel at once instead of waiting out the retries.
+var ErrProviderDown = errors.New("provider down")
+
 // IsPermanent reports whether err is a classified permanent failure.
 // Unclassified errors count as retryable: a retry bounded by a deadline is
 // safer than giving up on a person.

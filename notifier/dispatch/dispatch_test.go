@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -188,6 +189,20 @@ func TestExhaustedRetriesFallBack(t *testing.T) {
 	}
 	if f.channels["sms"].calls != 3 {
 		t.Errorf("sms calls = %d, want MaxTries = 3", f.channels["sms"].calls)
+	}
+}
+
+// A provider known to be down (an open circuit) is not waited on: the
+// person moves to their next channel after one try.
+func TestProviderDownFallsBackAtOnce(t *testing.T) {
+	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+15550100001", Email: "a@example.com"})
+	open := fmt.Errorf("provider sms circuit open: %w", notifier.ErrProviderDown)
+	f.channels["sms"].script = []error{open, open, open}
+	if got := f.runUntil(t, 1); got[0] != "sent:email" {
+		t.Fatalf("outcome %v, want sent:email", got)
+	}
+	if f.channels["sms"].calls != 1 {
+		t.Errorf("sms calls = %d, want 1: a down provider is not retried", f.channels["sms"].calls)
 	}
 }
 

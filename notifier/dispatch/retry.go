@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"math/rand/v2"
 	"time"
 
@@ -11,14 +12,15 @@ import (
 )
 
 // send tries one channel up to MaxTries times with exponential backoff and
-// jitter, honouring the provider's Retry-After. It logs when the error
+// jitter, honouring the provider's Retry-After; a provider known to be down
+// (notifier.ErrProviderDown) ends the tries at once. It logs when the error
 // changes, not at every try.
 func (d *Dispatcher) send(work context.Context, log *zap.Logger, n notifier.Notifier, del notifier.Delivery) (notifier.Receipt, int, error) {
 	var last string
 	wait := d.cfg.Backoff
 	for try := 1; ; try++ {
 		r, err := n.Notify(work, del)
-		if err == nil || notifier.IsPermanent(err) || try >= d.cfg.MaxTries {
+		if err == nil || notifier.IsPermanent(err) || errors.Is(err, notifier.ErrProviderDown) || try >= d.cfg.MaxTries {
 			return r, try, err
 		}
 		if err.Error() != last {

@@ -1,7 +1,6 @@
 package guard
 
 import (
-	"errors"
 	"sync"
 	"time"
 
@@ -30,9 +29,10 @@ func (s State) String() string {
 }
 
 // ErrOpen matches, with errors.Is, the error a guard returns when its
-// breaker refuses a send. That error is also a retryable *notifier.Error,
-// so the dispatcher backs off and falls back as it does for any provider.
-var ErrOpen = errors.New("circuit open")
+// breaker refuses a send. That error is also a retryable *notifier.Error
+// and is notifier.ErrProviderDown, so the dispatcher falls back to the
+// person's next channel without waiting on a provider known to be down.
+var ErrOpen = notifier.ErrProviderDown
 
 // openError is a retryable notifier error that also answers to ErrOpen.
 type openError struct{ cause *notifier.Error }
