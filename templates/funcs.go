@@ -3,6 +3,8 @@ package templates
 import (
 	"strings"
 	"unicode/utf8"
+
+	"golang.org/x/text/width"
 )
 
 // section is a heading with its list; templates leave out a section whose
@@ -31,9 +33,20 @@ func textFuncs(c *catalog) map[string]any {
 	return f
 }
 
-// underline puts a rule of dashes under a plain-text heading.
+// underline puts a rule of dashes under a plain-text heading, as wide as
+// the heading looks in a monospaced font: a Chinese or Japanese character
+// (East Asian Wide or Fullwidth) takes two columns.
 func underline(s string) string {
-	return s + "\n" + strings.Repeat("-", utf8.RuneCountInString(s))
+	cols := 0
+	for _, r := range s {
+		switch width.LookupRune(r).Kind() {
+		case width.EastAsianWide, width.EastAsianFullwidth:
+			cols += 2
+		default:
+			cols++
+		}
+	}
+	return s + "\n" + strings.Repeat("-", cols)
 }
 
 func htmlFuncs(c *catalog) map[string]any { return baseFuncs(c) }

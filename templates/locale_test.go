@@ -33,8 +33,41 @@ func TestNegotiate(t *testing.T) {
 		{"", "US-CA", "en"},
 		{"", "de", "de"},
 		{"it", "ES", "es"}, // Italian is not supported: the jurisdiction decides
-		{"ja", "JP", "en"}, // neither: English
+		{"it", "IT", "en"}, // neither: English
+		{"zh", "", "zh-CN"},
+		{"zh-CN", "", "zh-CN"},
+		{"zh_CN", "", "zh-CN"},
+		{"zh-Hans", "", "zh-CN"},
+		{"zh-Hans-CN", "", "zh-CN"},
+		{"zh-SG", "", "zh-CN"},
+		{"zh-Hans-HK", "", "zh-CN"}, // asked for Simplified explicitly
+		{"cmn", "", "zh-CN"},        // Mandarin, Simplified by CLDR's likely subtags
+		{"ja", "", "ja"},
+		{"ja-JP", "", "ja"},
+		{"JA_jp", "", "ja"},
+		{"", "CN", "zh-CN"},
+		{"", "JP", "ja"},
+		{"", "cn", "zh-CN"},
+		{"", "JP-13", "ja"}, // a subdivision (Tokyo)
+		{"", "SG", "en"},    // Singapore's main language in CLDR is English
+		{"en", "JP", "en"},  // the person's own language wins over the jurisdiction
+		{"de", "CN", "de"},
+		{"ja", "CN", "ja"},
+		{"ko", "JP", "ja"}, // Korean is not supported: the jurisdiction decides
+		// Traditional Chinese is not written yet; Simplified is not served in
+		// its place (see Negotiate): English, unless the jurisdiction's
+		// language is one we write.
 		{"zh-Hant", "", "en"},
+		{"zh-TW", "", "en"},
+		{"zh-HK", "", "en"},
+		{"zh-MO", "", "en"},
+		{"zh-Hant-CN", "", "en"},
+		{"", "TW", "en"},
+		{"", "HK", "en"},
+		{"zh-TW", "TW", "en"},
+		{"zh-TW", "CN", "zh-CN"},
+		{"zh-HK", "JP", "ja"},
+		{"yue", "HK", "en"},
 		{"not a tag!", "FR", "fr"},
 		{"", "", "en"},
 		{"", "XYZ", "en"},

@@ -11,11 +11,14 @@ import (
 
 // Size limits for the short channels.
 const (
-	// An SMS is capped at two GSM-7 segments (306 characters). Text that
-	// needs UCS-2 (a name in Cyrillic, say) gets four segments (268
-	// characters): two would leave no room for the sentence and the link.
-	smsMaxGSMSegments  = 2
-	smsMaxUCS2Segments = 4
+	// An SMS is capped at two GSM-7 segments (306 characters). Latin-script
+	// text that needs UCS-2 (a name in Cyrillic, say) gets four segments
+	// (268 characters): two would leave no room for the sentence and the
+	// link. Chinese and Japanese, UCS-2 by nature and dense, keep to two
+	// (134 characters); see denseSMS.
+	smsMaxGSMSegments   = 2
+	smsMaxUCS2Segments  = 4
+	smsMaxDenseSegments = 2
 	// pushTitleMax and pushTextMax keep a push short enough to read at a
 	// glance; the link is in the text and in Message.Link.
 	pushTitleMax = 65
@@ -117,16 +120,18 @@ func (s *Set) email(v messageView) (notifier.Message, error) {
 }
 
 // sms is short and plain: who, that something happened, the link. The
-// incident title is shortened (or left out) to stay within two segments.
+// incident title is shortened (or left out) to stay within the locale's
+// segment budget (see smsMaxGSMSegments).
 func (s *Set) sms(v messageView) (notifier.Message, error) {
 	if v.Link == "" {
 		return notifier.Message{}, incident.Invalid("notice_url", "an sms needs the public notice link")
 	}
-	text, err := fitTitle(v.Title, "...", func(title string) (string, error) {
+	segments, ellipsis := smsBudget(v.Lang)
+	text, err := fitTitle(v.Title, ellipsis, func(title string) (string, error) {
 		v.Title = title
 		out, err := s.execText(v.Lang, "sms.txt.tmpl", v)
 		return smsText(out), err
-	}, smsOver)
+	}, func(text string) int { return smsOver(text, segments) })
 	if err != nil {
 		return notifier.Message{}, err
 	}

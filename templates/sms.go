@@ -35,22 +35,40 @@ const (
 )
 
 // SMSSegments says how many segments text takes and whether it fits the
-// GSM-7 alphabet (else it is sent as UCS-2, at 70/67 characters a segment).
+// GSM-7 alphabet (else it is sent as UCS-2, at 70/67 UTF-16 code units a
+// segment: a character outside the Basic Multilingual Plane, such as an
+// emoji, takes two). A character is never split across two parts, so an
+// escaped GSM-7 character or a surrogate pair at a boundary moves whole
+// into the next part, as handsets and SMS centres split them.
 func SMSSegments(text string) (segments int, gsm7 bool) {
-	if n, ok := gsmLength(text); ok {
-		return parts(n, gsmSingle, gsmPart), true
+	if _, ok := gsmLength(text); ok {
+		return pack(text, gsmSingle, gsmPart, func(r rune) int { return gsmSeptets[r] }), true
 	}
-	return parts(len(utf16.Encode([]rune(text))), ucs2Single, ucs2Part), false
+	return pack(text, ucs2Single, ucs2Part, utf16.RuneLen), false
 }
 
-func parts(n, single, part int) int {
+// pack counts segments of text whose characters are width(r) units long:
+// one if the whole fits a single message, else parts filled in order.
+func pack(text string, single, part int, width func(rune) int) int {
+	total := 0
+	for _, r := range text {
+		total += width(r)
+	}
 	switch {
-	case n == 0:
+	case total == 0:
 		return 0
-	case n <= single:
+	case total <= single:
 		return 1
 	}
-	return (n + part - 1) / part
+	segs, used := 1, 0
+	for _, r := range text {
+		w := width(r)
+		if used+w > part {
+			segs, used = segs+1, 0
+		}
+		used += w
+	}
+	return segs
 }
 
 // gsmLength counts septets, or reports that text is not GSM-7.
@@ -66,13 +84,36 @@ func gsmLength(text string) (int, bool) {
 	return n, true
 }
 
-// smsOver says how many characters text is beyond its segment budget in
-// its encoding.
-func smsOver(text string) int {
-	if n, ok := gsmLength(text); ok {
-		return n - smsMaxGSMSegments*gsmPart
+// denseSMS are the locales whose wording is always UCS-2 and says in 134
+// characters what Latin scripts say in 306: they keep to two segments,
+// and a cut title ends in "…" (one code unit; "..." is for GSM-7).
+var denseSMS = map[string]bool{"zh-CN": true, "ja": true}
+
+// smsBudget is how many UCS-2 segments an SMS in locale may take, and the
+// ellipsis that ends a shortened title.
+func smsBudget(locale string) (ucs2Segments int, ellipsis string) {
+	if denseSMS[locale] {
+		return smsMaxDenseSegments, "…"
 	}
-	return len(utf16.Encode([]rune(text))) - smsMaxUCS2Segments*ucs2Part
+	return smsMaxUCS2Segments, "..."
+}
+
+// smsOver says how many characters text is beyond its segment budget in
+// its encoding (GSM-7: always smsMaxGSMSegments). It is 1 when the text
+// would fit but a character straddling a boundary needs one more part.
+func smsOver(text string, ucs2Segments int) int {
+	limit, part := ucs2Segments, ucs2Part
+	n, gsm := gsmLength(text)
+	if gsm {
+		limit, part = smsMaxGSMSegments, gsmPart
+	} else {
+		n = len(utf16.Encode([]rune(text)))
+	}
+	over := n - limit*part
+	if segs, _ := SMSSegments(text); over <= 0 && segs > limit {
+		return 1
+	}
+	return over
 }
 
 // smsText puts text on one line and, where only accents stand in the way

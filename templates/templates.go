@@ -10,6 +10,7 @@
 //	page/notice.html.tmpl  page/index.html.tmpl    page/common.html.tmpl
 //	report/report.html.tmpl  report/report.txt.tmpl
 //	i18n/en.yaml  i18n/de.yaml  i18n/fr.yaml  i18n/es.yaml  i18n/pt-BR.yaml
+//	i18n/zh-CN.yaml  i18n/ja.yaml
 //
 // Text is escaped by html/template in every HTML output; plain text goes
 // through text/template.
