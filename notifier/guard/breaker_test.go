@@ -3,6 +3,7 @@ package guard_test
 import (
 	"context"
 	"errors"
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"sync"
 	"testing"
 	"time"
@@ -13,7 +14,7 @@ import (
 
 // breakerGuard wraps p with a breaker of the given threshold and cooldown
 // on a fake clock.
-func breakerGuard(p *provider, threshold int, cooldown time.Duration, c *clock) *guard.Guard {
+func breakerGuard(p *provider, threshold int, cooldown time.Duration, c *incidenttest.Clock) *guard.Guard {
 	return guard.New(p, guard.Config{Name: "twilio", FailureThreshold: threshold, Cooldown: cooldown, Now: c.Now})
 }
 
@@ -64,7 +65,7 @@ func TestSuccessResetsTheCount(t *testing.T) {
 }
 
 // tripped returns a guard whose breaker (threshold 1) has just opened.
-func tripped(t *testing.T, p *provider, cooldown time.Duration, c *clock) *guard.Guard {
+func tripped(t *testing.T, p *provider, cooldown time.Duration, c *incidenttest.Clock) *guard.Guard {
 	t.Helper()
 	p.script = append([]step{{err: unavailable}}, p.script...)
 	g := breakerGuard(p, 1, cooldown, c)

@@ -8,29 +8,15 @@ import (
 	"testing"
 	"time"
 
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/guard"
 	"github.com/herald-notify/herald/notifier/notifiertest"
 )
 
-// clock is a hand-driven clock for the breaker.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
+// newClock is a hand-driven clock for the breaker.
+func newClock() *incidenttest.Clock {
+	return incidenttest.NewClock(time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC))
 }
 
 // step is how the provider answers one call.
