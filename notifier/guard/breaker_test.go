@@ -3,11 +3,11 @@ package guard_test
 import (
 	"context"
 	"errors"
-	"github.com/herald-notify/herald/incident/incidenttest"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/guard"
 )
