@@ -259,12 +259,13 @@ func (s *scene) override(r *policy.Rule, ph policy.Phase, base *time.Time) polic
 		ref = *base
 	}
 	for _, o := range ph.Overrides {
-		switch s.evaluate(o.When, r).t {
+		v := s.evaluate(o.When, r)
+		switch v.t {
 		case yes:
 			return o.Deadline
 		case unknown:
 			if shorter(o.Deadline, ph.Deadline, ref) {
-				s.n.flag("%s unknown: %s %s deadline shortened to %s", strings.Join(s.evaluate(o.When, r).gaps(), ", "), r.Regime, ph.Name, o.Deadline)
+				s.n.flag("%s unknown: %s %s deadline shortened to %s", strings.Join(v.gaps(), ", "), r.Regime, ph.Name, o.Deadline)
 				return o.Deadline
 			}
 		}
