@@ -28,6 +28,19 @@ type Store interface {
 	// PendingDeliveries returns up to limit subjects whose outcome is pending
 	// and whose incident's current decision has notify_subjects = true.
 	PendingDeliveries(ctx context.Context, limit int) ([]PendingDelivery, error)
+	// ToQueue returns up to limit subjects that need a delivery job: outcome
+	// pending, not marked queued, and their incident's current decision has
+	// notify_subjects = true; oldest first. The enqueuer emits a job for each
+	// onto security.notifications, then calls MarkQueued.
+	ToQueue(ctx context.Context, limit int) ([]DeliveryKey, error)
+	// MarkQueued records that jobs for keys are on the notifications topic,
+	// so ToQueue lists them no more. A crash before it only re-emits jobs,
+	// which the ledger makes harmless. Unknown keys are ignored.
+	MarkQueued(ctx context.Context, keys []DeliveryKey) error
+	// Delivery returns what one delivery job needs: the incident, the
+	// subject and the subject's current outcome. CodeNotFound if either is
+	// missing.
+	Delivery(ctx context.Context, key DeliveryKey) (PendingDelivery, error)
 	// ClaimAttempt records that a send on (incident, subject, channel) is about
 	// to happen. It returns false if that row already exists in any state,
 	// so a second worker or a replay never sends twice.
@@ -40,10 +53,28 @@ type Store interface {
 	// SetOutcome records the subject's final outcome (sent, unreachable,
 	// uncertain) and the channel that reached them.
 	SetOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) error
-	// ResolveStaleClaims turns attempts left in "claimed" (a crash between
-	// claim and result) into outcome "uncertain" for their subjects; it
-	// returns how many. Herald never resends such a claim blindly.
-	ResolveStaleClaims(ctx context.Context) (int, error)
+	// ResolveStaleClaims turns attempts left in "claimed" since before
+	// claimedBefore (a crash between claim and result: no live sender holds
+	// a claim that long, see dispatch.Config.ClaimLease) into resolved
+	// claims (status stays claimed as evidence, Error says why), and their
+	// pending subjects' outcome into "uncertain"; it returns how many.
+	// Herald never resends such a claim blindly.
+	ResolveStaleClaims(ctx context.Context, claimedBefore time.Time) (int, error)
+	// AttemptByProviderID finds the ledger row a provider's delivery receipt
+	// refers to. CodeNotFound if none.
+	AttemptByProviderID(ctx context.Context, provider, providerID string) (Attempt, error)
+	// FailLate records that a send the provider had accepted was later
+	// reported failed (Twilio "undelivered"/"failed", an SMTP bounce): the
+	// attempt becomes failed with reason, and if the subject's outcome is
+	// sent on that channel it goes back to pending and unqueued, so a new job
+	// tries the next channel. It returns false, changing nothing, when the
+	// attempt is not in status sent (a repeated receipt).
+	FailLate(ctx context.Context, a Attempt, reason string) (reopened bool, err error)
+	// RetireTokens records push tokens FCM reported unregistered. Only a
+	// hash of each token is kept.
+	RetireTokens(ctx context.Context, tokens []string) error
+	// LiveTokens returns tokens without the retired ones, in order.
+	LiveTokens(ctx context.Context, tokens []string) ([]string, error)
 	// Progress counts subject outcomes and attempts per channel.
 	Progress(ctx context.Context, incidentID string) (incident.Progress, error)
 	// Population counts the incident's subjects, in total and by their own
@@ -85,6 +116,14 @@ type Tx interface {
 type PendingDelivery struct {
 	Incident incident.Incident
 	Subject  incident.Subject
+	Outcome  string // the subject's outcome now (incident.Outcome*); set by Delivery
+}
+
+// DeliveryKey names one person's delivery for one incident: a delivery
+// job's identity.
+type DeliveryKey struct {
+	IncidentID string `json:"incident_id"`
+	SubjectID  string `json:"subject_id"`
 }
 
 // Attempt is one ledger row: proof of one try on one channel.
