@@ -31,6 +31,10 @@ type Config struct {
 	PolicyFile        string        `yaml:"policy_file" env:"HERALD_POLICY_FILE" flag:"policy" help:"policy file of legal rules (YAML); empty uses the built-in policy"`
 	AuthorityEmail    string        `yaml:"authority_email" env:"HERALD_AUTHORITY_EMAIL" flag:"authority-email" help:"where regulator reports are emailed"`
 	Workers           int           `yaml:"workers" env:"HERALD_WORKERS" flag:"workers" help:"people notified concurrently"`
+	NotifyTopic       string        `yaml:"notify_topic" env:"HERALD_NOTIFY_TOPIC" flag:"notify-topic" help:"delivery jobs topic (one job per person, key = subject)"`
+	NotifyGroupID     string        `yaml:"notify_group_id" env:"HERALD_NOTIFY_GROUP_ID" flag:"notify-group-id" help:"Kafka consumer group of the notifier workers"`
+	ClaimLease        time.Duration `yaml:"claim_lease" env:"HERALD_CLAIM_LEASE" flag:"claim-lease" help:"how long a claimed send may stay unconfirmed before it counts as crashed (uncertain, never resent)"`
+	SendDeadline      time.Duration `yaml:"send_deadline" env:"HERALD_SEND_DEADLINE" flag:"send-deadline" help:"time budget for the retries of one send on one channel before falling back"`
 	RetryBackoff      time.Duration `yaml:"retry_backoff" env:"HERALD_RETRY_BACKOFF" flag:"retry-backoff" help:"first wait before retrying a failed send"`
 	LogLevel          string        `yaml:"log_level" env:"HERALD_LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
 
@@ -65,7 +69,9 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir: "./data", HTTPAddr: "127.0.0.1:8080", EmbeddedKafkaAddr: "127.0.0.1:9092",
 		Topic: "security.incidents", DLQTopic: "security.incidents.dlq", GroupID: "herald-incidentd",
-		AuthorityEmail: "breach-reports@authority.example", Workers: 8, RetryBackoff: 200 * time.Millisecond,
+		AuthorityEmail: "breach-reports@authority.example", Workers: 64, RetryBackoff: 200 * time.Millisecond,
+		NotifyTopic: "security.notifications", NotifyGroupID: "herald-notifier",
+		ClaimLease: 5 * time.Minute, SendDeadline: 2 * time.Minute,
 		BreakerThreshold: 5, BreakerCooldown: 30 * time.Second,
 		LogLevel: "info", SMTPPort: 587, SMTPFrom: "Security Notice <security-notice@example.com>", SMTPTLS: "starttls",
 	}
@@ -91,6 +97,9 @@ func (c Config) Validate() error {
 		if rate < 0 || math.IsNaN(rate) || math.IsInf(rate, 0) {
 			return fmt.Errorf("%s: must be a number of sends per second, 0 or more", name)
 		}
+	}
+	if c.SendDeadline <= 0 || c.ClaimLease <= c.SendDeadline {
+		return errors.New("claim_lease, send_deadline: send_deadline must be positive and claim_lease longer, or a live send would look crashed")
 	}
 	if c.BreakerThreshold < 0 || c.BreakerCooldown < 0 {
 		return errors.New("breaker_threshold, breaker_cooldown: must not be negative")
