@@ -36,6 +36,10 @@ type Delivery struct {
 type Receipt struct {
 	Provider   string // "smtp", "twilio", "fcm", "outbox"
 	ProviderID string // message id given by the provider
+	// Unregistered holds push tokens the provider said are gone for good,
+	// set on success and on failure alike, so they can be retired. They
+	// are personal data: never log them.
+	Unregistered []string
 }
 
 // Notifier sends a delivery on one channel. The returned error is either nil,

@@ -4,7 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"time"
+	"fmt"
 
 	"go.uber.org/zap"
 
@@ -13,53 +13,56 @@ import (
 	"github.com/herald-notify/herald/notifier"
 )
 
-// deliver walks the subject's chain until one channel accepts the message.
-// ctx is not cancelled by shutdown: a started chain finishes its bounded
-// retries, so only a crash can leave a claim unrecorded.
-func (d *Dispatcher) deliver(work context.Context, job store.PendingDelivery) {
+// deliver walks the subject's chain until one channel accepts the message,
+// then records the outcome. An error leaves the subject pending.
+func (d *Dispatcher) deliver(work context.Context, job store.PendingDelivery) error {
 	inc, s := job.Incident, job.Subject
+	if !inc.Decision.NotifySubjects {
+		return nil // the duty was lifted after the job was queued
+	}
 	log := d.log.With(zap.String("incident", inc.ID), zap.String("subject", s.ID))
 	prior, err := d.store.Attempts(work, inc.ID, s.ID)
 	if err != nil {
-		log.Warn("read ledger", zap.Error(err))
-		return
+		return fmt.Errorf("read ledger: %w", err)
 	}
 	done := map[string]store.Attempt{}
 	for _, a := range prior {
 		done[a.Channel] = a
 	}
 	for _, ch := range s.Chain() {
-		status := d.try(work, log, job, ch, done)
+		status, err := d.try(work, log, job, ch, done)
+		if err != nil {
+			return err
+		}
 		switch status {
 		case incident.AttemptSent:
-			d.finish(work, log, inc.ID, s.ID, incident.OutcomeSent, ch)
-			return
-		case incident.AttemptClaimed: // claimed elsewhere and unconfirmed
-			d.finish(work, log, inc.ID, s.ID, incident.OutcomeUncertain, ch)
-			return
-		case "": // the store failed: leave pending, retried on the next pass
-			return
+			return d.finish(work, inc.ID, s.ID, incident.OutcomeSent, ch)
+		case incident.AttemptClaimed: // a crashed send: never resent
+			return d.finish(work, inc.ID, s.ID, incident.OutcomeUncertain, ch)
 		}
 	}
-	d.finish(work, log, inc.ID, s.ID, incident.OutcomeUnreachable, "")
+	return d.finish(work, inc.ID, s.ID, incident.OutcomeUnreachable, "")
 }
 
 // try runs one channel and returns the attempt's final status.
-func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.PendingDelivery, ch string, done map[string]store.Attempt) string {
+func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.PendingDelivery, ch string, done map[string]store.Attempt) (string, error) {
 	if a, ok := done[ch]; ok {
-		return a.Status // the ledger already holds this channel's result
+		return d.settled(work, a) // the ledger already holds this channel
 	}
 	n, ok := d.channels[ch]
 	if !ok {
-		return incident.AttemptNoAddress
+		return incident.AttemptNoAddress, nil
 	}
-	a := store.Attempt{IncidentID: job.Incident.ID, SubjectID: job.Subject.ID, Channel: ch, ClaimedAt: time.Now().UTC()}
-	to := recipients(job.Subject, ch)
+	a := store.Attempt{IncidentID: job.Incident.ID, SubjectID: job.Subject.ID, Channel: ch, ClaimedAt: d.cfg.Now().UTC()}
+	to, reason, err := d.contacts(work, job.Subject, ch)
+	if err != nil {
+		return "", err
+	}
 	if len(to) == 0 {
 		a.Status, a.Error = incident.AttemptNoAddress, "no contact for channel"
 		return d.record(work, log, a, false)
 	}
-	if reason := checkContact(ch, to); reason != "" {
+	if reason != "" {
 		a.Status, a.Error = incident.AttemptFailed, reason
 		return d.record(work, log, a, false)
 	}
@@ -71,12 +74,16 @@ func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.Pendin
 	}
 	a.TemplateID, a.Locale, a.ContentHash = r.TemplateID, r.Locale, contentHash(r.Message)
 	claimed, err := d.store.ClaimAttempt(work, a)
-	if err != nil || !claimed {
-		return d.existing(work, log, a, err)
+	if err != nil {
+		return "", fmt.Errorf("claim %s attempt: %w", ch, err)
+	}
+	if !claimed {
+		return d.existing(work, a)
 	}
 	delivery := notifier.Delivery{IncidentID: a.IncidentID, SubjectID: a.SubjectID, Channel: ch,
 		To: to, Locale: r.Locale, TemplateID: r.TemplateID, Message: r.Message}
 	receipt, tries, err := d.send(work, log, n, delivery)
+	d.retireTokens(work, log, receipt.Unregistered)
 	a.Tries, a.Provider, a.ProviderID = tries, receipt.Provider, receipt.ProviderID
 	a.Status = incident.AttemptSent
 	if err != nil {
@@ -87,47 +94,48 @@ func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.Pendin
 
 // existing handles a claim that lost: another worker or an earlier run holds
 // the row, so its recorded status decides and nothing is sent.
-func (d *Dispatcher) existing(ctx context.Context, log *zap.Logger, a store.Attempt, err error) string {
-	if err != nil {
-		log.Warn("claim attempt", zap.String("channel", a.Channel), zap.Error(err))
-		return ""
-	}
+func (d *Dispatcher) existing(ctx context.Context, a store.Attempt) (string, error) {
 	rows, err := d.store.Attempts(ctx, a.IncidentID, a.SubjectID)
 	if err != nil {
-		return ""
+		return "", fmt.Errorf("read ledger: %w", err)
 	}
 	for _, r := range rows {
 		if r.Channel == a.Channel {
-			return r.Status
+			return d.settled(ctx, r)
 		}
 	}
-	return ""
+	return "", fmt.Errorf("claim %s attempt: row neither inserted nor found", a.Channel)
 }
 
 // record writes a ledger row; claimed says the row exists already.
-func (d *Dispatcher) record(ctx context.Context, log *zap.Logger, a store.Attempt, claimed bool) string {
-	a.FinishedAt = time.Now().UTC()
+func (d *Dispatcher) record(ctx context.Context, log *zap.Logger, a store.Attempt, claimed bool) (string, error) {
+	a.FinishedAt = d.cfg.Now().UTC()
 	if !claimed {
-		if ok, err := d.store.ClaimAttempt(ctx, a); err != nil || !ok {
-			return d.existing(ctx, log, a, err)
+		ok, err := d.store.ClaimAttempt(ctx, a)
+		if err != nil {
+			return "", fmt.Errorf("record %s attempt: %w", a.Channel, err)
+		}
+		if !ok {
+			return d.existing(ctx, a)
 		}
 	}
 	if err := d.store.FinishAttempt(ctx, a); err != nil {
-		log.Error("record attempt", zap.String("channel", a.Channel), zap.Error(err))
-		return ""
+		// The send happened (or was refused) but the proof is missing: the
+		// claim stays, and after its lease the person counts as uncertain.
+		return "", fmt.Errorf("record %s attempt: %w", a.Channel, err)
 	}
 	if a.Status == incident.AttemptFailed {
 		log.Info("channel failed, falling back", zap.String("channel", a.Channel), zap.String("reason", a.Error))
 	}
-	return a.Status
+	return a.Status, nil
 }
 
-func (d *Dispatcher) finish(ctx context.Context, log *zap.Logger, incidentID, subjectID, outcome, channel string) {
+func (d *Dispatcher) finish(ctx context.Context, incidentID, subjectID, outcome, channel string) error {
 	if err := d.store.SetOutcome(ctx, incidentID, subjectID, outcome, channel); err != nil {
-		log.Error("record outcome", zap.Error(err))
-		return
+		return fmt.Errorf("record outcome: %w", err)
 	}
 	d.observe(incidentID, outcome, channel)
+	return nil
 }
 
 func contentHash(m notifier.Message) string {

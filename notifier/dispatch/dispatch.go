@@ -1,11 +1,15 @@
-// Package dispatch tells each pending subject through the first channel of
-// their chain that works, recording every try in the ledger so that a replay
-// or a restart never sends twice.
+// Package dispatch tells one person per delivery job through the first
+// channel of their chain that works, recording every try in the ledger so
+// that a redelivered job, a second worker or a restart never sends twice.
+//
+// It does not know where jobs come from: incidentd feeds it from the
+// security.notifications topic (see notifier/fanout), tests call Deliver.
 package dispatch
 
 import (
 	"context"
-	"sync"
+	"errors"
+	"fmt"
 	"time"
 
 	"go.uber.org/zap"
@@ -15,22 +19,23 @@ import (
 	"github.com/herald-notify/herald/notifier"
 )
 
-// Config bounds the dispatcher's work.
+// Config bounds the work on one person.
 type Config struct {
-	Workers      int           // concurrent subjects; default 8
-	PollInterval time.Duration // how often to look for pending subjects when idle; default 500ms
-	MaxTries     int           // tries per channel before falling back; default 4
-	Backoff      time.Duration // first retry wait, doubled each try with jitter; default 200ms
-	MaxBackoff   time.Duration // cap on one wait; default 10s
+	MaxTries   int           // tries per channel before falling back; default 4
+	Backoff    time.Duration // first retry wait, doubled each try with jitter; default 200ms
+	MaxBackoff time.Duration // cap on one wait; default 10s
+	// SendDeadline bounds the retries on one channel: a wait that would end
+	// past it is not taken, and the person falls back. Default 2m.
+	SendDeadline time.Duration
+	// ClaimLease is how long a claimed, unconfirmed send may belong to a
+	// live sender. Older claims are a crash's leftovers: resolved as
+	// uncertain, never resent. It must exceed the longest send (SendDeadline
+	// plus one provider call). Default 5m.
+	ClaimLease time.Duration
+	Now        func() time.Time // default time.Now
 }
 
 func (c Config) withDefaults() Config {
-	if c.Workers <= 0 {
-		c.Workers = 8
-	}
-	if c.PollInterval <= 0 {
-		c.PollInterval = 500 * time.Millisecond
-	}
 	if c.MaxTries <= 0 {
 		c.MaxTries = 4
 	}
@@ -39,6 +44,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.MaxBackoff <= 0 {
 		c.MaxBackoff = 10 * time.Second
+	}
+	if c.SendDeadline <= 0 {
+		c.SendDeadline = 2 * time.Minute
+	}
+	if c.ClaimLease <= 0 {
+		c.ClaimLease = 5 * time.Minute
+	}
+	if c.Now == nil {
+		c.Now = time.Now
 	}
 	return c
 }
@@ -58,7 +72,11 @@ type Renderer func(channel string, inc incident.Incident, s incident.Subject) (R
 // decision). It must not block.
 type Observer func(incidentID, outcome, channel string)
 
-// Dispatcher runs the channel chain for pending subjects.
+// ErrClaimHeld says another live sender holds this person's claim: the job
+// is not final yet and must be tried again later, not acknowledged.
+var ErrClaimHeld = errors.New("delivery claimed by another sender")
+
+// Dispatcher runs the channel chain for one person per job.
 type Dispatcher struct {
 	store    store.Store
 	channels map[string]notifier.Notifier
@@ -66,7 +84,6 @@ type Dispatcher struct {
 	observe  Observer
 	log      *zap.Logger
 	cfg      Config
-	kick     chan struct{}
 }
 
 // New builds a dispatcher. channels maps a channel name (incident.Channel*)
@@ -75,115 +92,27 @@ func New(s store.Store, channels map[string]notifier.Notifier, render Renderer, 
 	if observe == nil {
 		observe = func(string, string, string) {}
 	}
-	return &Dispatcher{store: s, channels: channels, render: render, observe: observe,
-		log: log, cfg: cfg.withDefaults(), kick: make(chan struct{}, 1)}
+	return &Dispatcher{store: s, channels: channels, render: render, observe: observe, log: log, cfg: cfg.withDefaults()}
 }
 
-// Kick wakes the dispatcher after new subjects or a new decision arrived.
-func (d *Dispatcher) Kick() {
-	select {
-	case d.kick <- struct{}{}:
-	default:
+// Deliver handles one delivery job. It returns nil once the person's outcome
+// is final and recorded, now or by an earlier run (a redelivered job is
+// acknowledged without a send). An error means the job is not final (the
+// store failed, or ErrClaimHeld) and must be retried later.
+//
+// A started chain is not cut off by ctx: its bounded retries finish, so
+// only a crash can leave a claim unrecorded.
+func (d *Dispatcher) Deliver(ctx context.Context, key store.DeliveryKey) error {
+	job, err := d.store.Delivery(ctx, key)
+	if incident.ErrorCode(err) == incident.CodeNotFound {
+		d.log.Warn("delivery job for an unknown subject dropped", zap.String("incident", key.IncidentID), zap.String("subject", key.SubjectID))
+		return nil
 	}
-}
-
-// Run dispatches until ctx is cancelled, then waits for in-flight subjects
-// to reach a recorded state (their sends are not cut off mid-way).
-func (d *Dispatcher) Run(ctx context.Context) error {
-	jobs := make(chan store.PendingDelivery)
-	track := newTracker()
-	var wg sync.WaitGroup
-	work := context.WithoutCancel(ctx) // a started subject finishes its chain
-	for i := 0; i < d.cfg.Workers; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for job := range jobs {
-				d.deliver(work, job)
-				track.finish(key(job))
-			}
-		}()
+	if err != nil {
+		return fmt.Errorf("read delivery: %w", err)
 	}
-	defer func() { close(jobs); wg.Wait() }()
-	for ctx.Err() == nil {
-		gen := track.query()
-		pending, err := d.store.PendingDeliveries(ctx, 4*d.cfg.Workers)
-		if err != nil && ctx.Err() == nil {
-			d.log.Warn("list pending deliveries", zap.Error(err))
-		}
-		queued := 0
-		for _, job := range pending {
-			if !track.start(key(job), gen) {
-				continue
-			}
-			select {
-			case jobs <- job:
-				queued++
-			case <-ctx.Done():
-				return nil
-			}
-		}
-		if queued == 0 {
-			d.wait(ctx)
-		}
+	if job.Outcome != incident.OutcomePending {
+		return nil
 	}
-	return nil
+	return d.deliver(context.WithoutCancel(ctx), job)
 }
-
-// tracker keeps a subject from being queued twice: while it is in flight,
-// and when it finished after the query that listed it as pending began (the
-// listing is stale for it).
-type tracker struct {
-	mu       sync.Mutex
-	gen      int64
-	inflight map[string]bool
-	finished map[string]int64 // key -> generation current when it finished
-}
-
-func newTracker() *tracker {
-	return &tracker{inflight: map[string]bool{}, finished: map[string]int64{}}
-}
-
-// query starts a new listing and forgets finishes that every later listing
-// already reflects.
-func (t *tracker) query() int64 {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	t.gen++
-	for k, g := range t.finished {
-		if g < t.gen-1 {
-			delete(t.finished, k)
-		}
-	}
-	return t.gen
-}
-
-// start claims k for a listing made at generation gen.
-func (t *tracker) start(k string, gen int64) bool {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if g, ok := t.finished[k]; t.inflight[k] || (ok && g >= gen) {
-		return false
-	}
-	t.inflight[k] = true
-	return true
-}
-
-func (t *tracker) finish(k string) {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	delete(t.inflight, k)
-	t.finished[k] = t.gen
-}
-
-func (d *Dispatcher) wait(ctx context.Context) {
-	t := time.NewTimer(d.cfg.PollInterval)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-	case <-d.kick:
-	case <-t.C:
-	}
-}
-
-func key(p store.PendingDelivery) string { return p.Incident.ID + "/" + p.Subject.ID }

@@ -12,12 +12,13 @@ import (
 )
 
 // send tries one channel up to MaxTries times with exponential backoff and
-// jitter, honouring the provider's Retry-After; a provider known to be down
-// (notifier.ErrProviderDown) ends the tries at once. It logs when the error
-// changes, not at every try.
+// jitter, honouring the provider's Retry-After, within SendDeadline; a
+// provider known to be down (notifier.ErrProviderDown) ends the tries at
+// once. It logs when the error changes, not at every try.
 func (d *Dispatcher) send(work context.Context, log *zap.Logger, n notifier.Notifier, del notifier.Delivery) (notifier.Receipt, int, error) {
 	var last string
 	wait := d.cfg.Backoff
+	deadline := d.cfg.Now().Add(d.cfg.SendDeadline)
 	for try := 1; ; try++ {
 		r, err := n.Notify(work, del)
 		if err == nil || notifier.IsPermanent(err) || errors.Is(err, notifier.ErrProviderDown) || try >= d.cfg.MaxTries {
@@ -27,8 +28,8 @@ func (d *Dispatcher) send(work context.Context, log *zap.Logger, n notifier.Noti
 			last = err.Error()
 			log.Info("delivery failed, retrying", zap.String("channel", del.Channel), zap.Int("try", try), zap.String("reason", last))
 		}
-		pause := max(notifier.RetryAfter(err), jitter(wait))
-		if !sleep(work, min(pause, d.cfg.MaxBackoff)) {
+		pause := min(max(notifier.RetryAfter(err), jitter(wait)), d.cfg.MaxBackoff)
+		if d.cfg.Now().Add(pause).After(deadline) || !sleep(work, pause) {
 			return r, try, err
 		}
 		wait = min(2*wait, d.cfg.MaxBackoff)

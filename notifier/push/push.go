@@ -85,6 +85,7 @@ type Result struct {
 // Notify implements notifier.Notifier; see Send.
 func (n *Notifier) Notify(ctx context.Context, d notifier.Delivery) (notifier.Receipt, error) {
 	r, err := n.Send(ctx, d)
+	r.Receipt.Unregistered = r.Unregistered
 	return r.Receipt, err
 }
 
