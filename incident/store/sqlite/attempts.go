@@ -5,13 +5,14 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
 )
 
-// staleReason marks a claim found unfinished at start-up.
-const staleReason = "unconfirmed after restart"
+// staleReason marks a claim found unfinished after its lease.
+const staleReason = "unconfirmed after claim lease"
 
 // ClaimAttempt inserts the ledger row in status claimed, or reports false if
 // any row for (incident, subject, channel) exists. ClaimedAt defaults to now.
@@ -165,27 +166,29 @@ func mustHaveSubject(ctx context.Context, q querier, incidentID, subjectID strin
 	return nil
 }
 
-// ResolveStaleClaims marks every unresolved claim with staleReason and turns
-// its subject, if still pending, to uncertain. The attempt row stays in status
-// claimed as evidence; a second call finds nothing new. Run it before any
-// worker starts: a claim in flight would look stale.
-func (s *Store) ResolveStaleClaims(ctx context.Context) (int, error) {
+// ResolveStaleClaims marks every unresolved claim made before claimedBefore
+// with staleReason and turns its subject, if still pending, to uncertain.
+// The attempt row stays in status claimed as evidence; a second call finds
+// nothing new. A claim made since claimedBefore is left to its sender. The
+// literal 'claimed' lets both statements read the attempts_claimed partial
+// index instead of every attempt.
+func (s *Store) ResolveStaleClaims(ctx context.Context, claimedBefore time.Time) (int, error) {
 	var n int64
+	before := formatTime(claimedBefore)
 	err := s.inWriteTx(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.ExecContext(ctx, `
 			UPDATE subjects SET outcome = ?, updated_at = ?
 			WHERE outcome = ? AND seq IN (
 				SELECT s.seq FROM attempts a JOIN subjects s
 					ON s.incident_id = a.incident_id AND s.subject_id = a.subject_id
-				WHERE a.status = ? AND a.error = '')`,
-			incident.OutcomeUncertain, formatTime(s.now()), incident.OutcomePending,
-			incident.AttemptClaimed); err != nil {
+				WHERE a.status = '`+incident.AttemptClaimed+`' AND a.error = '' AND a.claimed_at < ?)`,
+			incident.OutcomeUncertain, formatTime(s.now()), incident.OutcomePending, before); err != nil {
 			return fmt.Errorf("mark uncertain subjects: %w", err)
 		}
 		var err error
-		n, err = rowsAffected(tx.ExecContext(ctx,
-			`UPDATE attempts SET error = ? WHERE status = ? AND error = ''`,
-			staleReason, incident.AttemptClaimed))
+		n, err = rowsAffected(tx.ExecContext(ctx, `UPDATE attempts SET error = ?
+			WHERE status = '`+incident.AttemptClaimed+`' AND error = '' AND claimed_at < ?`,
+			staleReason, before))
 		if err != nil {
 			return fmt.Errorf("mark stale claims: %w", err)
 		}

@@ -11,6 +11,7 @@ import (
 var migrations = [][]string{
 	schemaV1,
 	schemaV2,
+	schemaV3,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -112,6 +113,26 @@ var schemaV2 = []string{
 		WHERE TRIM(COALESCE(json_extract(data, '$.jurisdiction'), '')) <> ''
 		GROUP BY 1, 2
 		ON CONFLICT (incident_id, jurisdiction) DO UPDATE SET subjects = excluded.subjects`,
+}
+
+// schemaV3 serves delivery jobs, receipts and retired push tokens.
+// subjects.queued marks a subject whose job is on the notifications topic.
+// subjects_to_queue holds only subjects still waiting for a job, keyed by
+// incident then seq: ToQueue walks it per notifying incident, so neither
+// subjects already queued or told nor the pending subjects of an incident
+// that does not notify are read on each call. attempts_receipt finds the
+// ledger row a provider's receipt names. retired_tokens keeps only the
+// SHA-256 (hex) of a push token, never the token.
+var schemaV3 = []string{
+	`ALTER TABLE subjects ADD COLUMN queued INTEGER NOT NULL DEFAULT 0`,
+	`CREATE INDEX subjects_to_queue ON subjects (incident_id, seq)
+		WHERE outcome = 'pending' AND queued = 0`,
+	`CREATE INDEX attempts_receipt ON attempts (provider, provider_id)
+		WHERE provider_id <> ''`,
+	`CREATE TABLE retired_tokens (
+		token_hash TEXT PRIMARY KEY,
+		retired_at TEXT NOT NULL
+	) WITHOUT ROWID`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
@@ -63,7 +64,7 @@ func TestReopenKeepsData(t *testing.T) {
 	if seen, err := s.EventApplied(ctx, "ev-1"); err != nil || !seen {
 		t.Errorf("EventApplied after reopen = %v, %v", seen, err)
 	}
-	if n, err := s.ResolveStaleClaims(ctx); err != nil || n != 1 {
+	if n, err := s.ResolveStaleClaims(ctx, time.Now()); err != nil || n != 1 {
 		t.Errorf("ResolveStaleClaims after reopen = %d, %v; want the claim left before Close", n, err)
 	}
 	p, err := s.Progress(ctx, "INC-1")

@@ -123,6 +123,12 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 	return nil
 }
 
+// write runs one ledger write (ClaimAttempt, FinishAttempt, SetOutcome,
+// MarkQueued) in a write transaction.
+func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
+	return s.inWriteTx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
+}
+
 // inReadTx runs fn in a read transaction: one consistent snapshot.
 func (s *Store) inReadTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.r.BeginTx(ctx, nil)

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
@@ -179,34 +180,49 @@ func testSetOutcome(t *testing.T, s store.Store) {
 	noContact(t, err, subs...)
 }
 
+// testStaleClaims: only claims older than claimedBefore are resolved; a
+// fresh claim belongs to a live sender.
 func testStaleClaims(t *testing.T, s store.Store) {
 	ctx := context.Background()
-	seed(t, s, newIncident("INC-1", true), subjects("u", 3)...)
-	claim(t, s, "INC-1", "u-1", "push") // crashed before the result
+	seed(t, s, newIncident("INC-1", true), subjects("u", 4)...)
+	claimAt(t, s, "INC-1", "u-1", "push", t0) // its sender crashed
 	finish(t, s, "INC-1", "u-2", "push", incident.AttemptSent)
 	setOutcome(t, s, "INC-1", "u-2", incident.OutcomeSent, "push")
+	claimAt(t, s, "INC-1", "u-3", "push", t0.Add(time.Hour)) // still in flight
 
-	n, err := s.ResolveStaleClaims(ctx)
+	lease := t0.Add(30 * time.Minute)
+	n, err := s.ResolveStaleClaims(ctx, lease)
 	if err != nil || n != 1 {
 		t.Fatalf("ResolveStaleClaims = %d, %v; want 1", n, err)
 	}
 	p := progress(t, s, "INC-1")
-	if p.Uncertain != 1 || p.Sent != 1 || p.Pending != 1 {
-		t.Errorf("progress = %+v; want 1 uncertain, 1 sent, 1 pending", p)
+	if p.Uncertain != 1 || p.Sent != 1 || p.Pending != 2 {
+		t.Errorf("progress = %+v; want 1 uncertain, 1 sent, 2 pending", p)
 	}
-	if got := pendingIDs(t, s, 10); !slices.Equal(got, []string{"INC-1/u-3"}) {
+	if got := pendingIDs(t, s, 10); !slices.Equal(got, []string{"INC-1/u-3", "INC-1/u-4"}) {
 		t.Errorf("pending = %v; the uncertain subject must not be resent", got)
 	}
 	atts, err := s.Attempts(ctx, "INC-1", "u-1")
 	if err != nil || len(atts) != 1 || atts[0].Status != incident.AttemptClaimed || atts[0].Error == "" {
 		t.Errorf("stale attempt = %+v, %v; want kept as claimed with a reason", atts, err)
 	}
-	if n, err := s.ResolveStaleClaims(ctx); err != nil || n != 0 {
+	fresh, err := s.Attempts(ctx, "INC-1", "u-3")
+	if err != nil || len(fresh) != 1 || fresh[0].Status != incident.AttemptClaimed || fresh[0].Error != "" {
+		t.Errorf("fresh claim = %+v, %v; want left to its sender", fresh, err)
+	}
+	if n, err := s.ResolveStaleClaims(ctx, lease); err != nil || n != 0 {
 		t.Errorf("second ResolveStaleClaims = %d, %v; want 0", n, err)
 	}
 	ok, err := s.ClaimAttempt(ctx, store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "push"})
 	if err != nil || ok {
 		t.Errorf("re-claim of a stale attempt = %v, %v; want false", ok, err)
+	}
+	// Once its lease has run out too, the fresh claim is stale.
+	if n, err := s.ResolveStaleClaims(ctx, t0.Add(2*time.Hour)); err != nil || n != 1 {
+		t.Errorf("ResolveStaleClaims after the later lease = %d, %v; want 1", n, err)
+	}
+	if p := progress(t, s, "INC-1"); p.Uncertain != 2 || p.Pending != 1 {
+		t.Errorf("progress after the later lease = %+v; want 2 uncertain, 1 pending", p)
 	}
 }
 

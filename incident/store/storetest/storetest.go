@@ -175,6 +175,17 @@ func claim(t *testing.T, s store.Store, incidentID, subjectID, channel string) {
 	}
 }
 
+// claimAt claims an attempt as made at the given time.
+func claimAt(t *testing.T, s store.Store, incidentID, subjectID, channel string, at time.Time) {
+	t.Helper()
+	ok, err := s.ClaimAttempt(context.Background(), store.Attempt{
+		IncidentID: incidentID, SubjectID: subjectID, Channel: channel, Tries: 1, ClaimedAt: at,
+	})
+	if err != nil || !ok {
+		t.Fatalf("claim %s/%s/%s: claimed=%v err=%v", incidentID, subjectID, channel, ok, err)
+	}
+}
+
 // finish claims an attempt and records its result in one step.
 func finish(t *testing.T, s store.Store, incidentID, subjectID, channel, status string) {
 	t.Helper()
