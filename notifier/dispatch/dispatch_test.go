@@ -2,7 +2,9 @@ package dispatch
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -52,6 +54,7 @@ type fixture struct {
 	store    store.Store
 	channels map[string]*scripted
 	outcomes chan string
+	now      func() time.Time // nil: the real clock
 }
 
 func newFixture(t *testing.T, notify bool, subjects ...incident.Subject) *fixture {
@@ -72,7 +75,7 @@ func newFixture(t *testing.T, notify bool, subjects ...incident.Subject) *fixtur
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &fixture{store: st, outcomes: make(chan string, 100), channels: map[string]*scripted{
+	return &fixture{store: st, outcomes: make(chan string, 1000), channels: map[string]*scripted{
 		incident.ChannelEmail: {}, incident.ChannelSMS: {}, incident.ChannelPush: {},
 	}}
 }
@@ -88,27 +91,33 @@ func (f *fixture) dispatcher() *Dispatcher {
 	}
 	observe := func(_, outcome, channel string) { f.outcomes <- outcome + ":" + channel }
 	return New(f.store, chans, render, observe, zap.NewNop(),
-		Config{Workers: 4, PollInterval: 20 * time.Millisecond, Backoff: time.Millisecond, MaxTries: 3})
+		Config{Backoff: time.Millisecond, MaxTries: 3, Now: f.now})
 }
 
-// runUntil runs the dispatcher until n outcomes were observed.
+// runUntil delivers a job for every person the store queues, as the
+// notifier workers would, until n outcomes were observed.
 func (f *fixture) runUntil(t *testing.T, n int) []string {
 	t.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { f.dispatcher().Run(ctx); close(done) }()
+	ctx := context.Background()
+	d := f.dispatcher()
+	keys, err := f.store.ToQueue(ctx, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, k := range keys {
+		if err := d.Deliver(ctx, k); err != nil {
+			t.Fatalf("Deliver(%s): %v", k.SubjectID, err)
+		}
+	}
 	var got []string
-	timeout := time.After(10 * time.Second)
 	for len(got) < n {
 		select {
 		case o := <-f.outcomes:
 			got = append(got, o)
-		case <-timeout:
+		default:
 			t.Fatalf("only %d of %d outcomes: %v", len(got), n, got)
 		}
 	}
-	cancel()
-	<-done
 	return got
 }
 
@@ -126,7 +135,7 @@ func (f *fixture) attempts(t *testing.T, subject string) map[string]store.Attemp
 }
 
 func TestPreferredOrderIsFollowed(t *testing.T) {
-	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com", Phone: "+15550100001",
+	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com", Phone: "+12015550123",
 		PushTokens: []string{"tok"}, Channels: []string{"email", "sms"}})
 	got := f.runUntil(t, 1)
 	if got[0] != "sent:email" {
@@ -153,7 +162,7 @@ func TestDefaultChainSkipsMissingContacts(t *testing.T) {
 }
 
 func TestPermanentFailureFallsBack(t *testing.T) {
-	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com", Phone: "+15550100001"})
+	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com", Phone: "+12015550123"})
 	f.channels["sms"].script = []error{notifier.Permanent("twilio 21211 invalid number")}
 	if got := f.runUntil(t, 1); got[0] != "sent:email" {
 		t.Fatalf("outcome %v, want sent:email", got)
@@ -167,7 +176,7 @@ func TestPermanentFailureFallsBack(t *testing.T) {
 }
 
 func TestRetryableFailureIsRetriedThenSent(t *testing.T) {
-	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+15550100001", Email: "a@example.com"})
+	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+12015550123", Email: "a@example.com"})
 	f.channels["sms"].script = []error{notifier.Retryable("twilio 500", 0), notifier.Retryable("twilio 429", time.Millisecond)}
 	if got := f.runUntil(t, 1); got[0] != "sent:sms" {
 		t.Fatalf("outcome %v, want sent:sms", got)
@@ -181,7 +190,7 @@ func TestRetryableFailureIsRetriedThenSent(t *testing.T) {
 }
 
 func TestExhaustedRetriesFallBack(t *testing.T) {
-	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+15550100001", Email: "a@example.com"})
+	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+12015550123", Email: "a@example.com"})
 	down := notifier.Retryable("twilio unreachable", 0)
 	f.channels["sms"].script = []error{down, down, down}
 	if got := f.runUntil(t, 1); got[0] != "sent:email" {
@@ -195,7 +204,7 @@ func TestExhaustedRetriesFallBack(t *testing.T) {
 // A provider known to be down (an open circuit) is not waited on: the
 // person moves to their next channel after one try.
 func TestProviderDownFallsBackAtOnce(t *testing.T) {
-	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+15550100001", Email: "a@example.com"})
+	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+12015550123", Email: "a@example.com"})
 	open := fmt.Errorf("provider sms circuit open: %w", notifier.ErrProviderDown)
 	f.channels["sms"].script = []error{open, open, open}
 	if got := f.runUntil(t, 1); got[0] != "sent:email" {
@@ -215,7 +224,7 @@ func TestInvalidContactsAreRefusedBeforeSending(t *testing.T) {
 		t.Error("an invalid contact reached a provider")
 	}
 	rows := f.attempts(t, "s1")
-	if rows["sms"].Error != "invalid phone number (not E.164)" || rows["email"].Error != "invalid email address" {
+	if rows["sms"].Error != "invalid phone number" || rows["email"].Error != "invalid email address" {
 		t.Errorf("reasons: %+v", rows)
 	}
 }
@@ -235,25 +244,34 @@ func TestLedgerPreventsASecondSend(t *testing.T) {
 	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com"})
 	f.runUntil(t, 1)
 	// Replay the same job, as a redelivery or a second worker would.
-	job := store.PendingDelivery{Incident: incident.Incident{ID: "INC-1"}, Subject: incident.Subject{ID: "s1", Email: "a@example.com"}}
-	d := f.dispatcher()
-	d.deliver(context.Background(), job)
+	if err := f.dispatcher().Deliver(context.Background(), store.DeliveryKey{IncidentID: "INC-1", SubjectID: "s1"}); err != nil {
+		t.Fatal(err)
+	}
 	if n := f.channels["email"].count("s1"); n != 1 {
 		t.Errorf("email sent %d times, want once", n)
 	}
 }
 
-func TestStaleClaimIsNeverResent(t *testing.T) {
+// A claim left by a crash (or by a sender elsewhere) is not final while its
+// lease runs: the job stays unacknowledged. Once the lease is over it is
+// resolved as uncertain and never resent.
+func TestClaimedSendIsNeverResent(t *testing.T) {
 	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com"}, incident.Subject{ID: "s2", Email: "b@example.com"})
-	// A crash between claim and result leaves a claimed row.
-	ok, err := f.store.ClaimAttempt(context.Background(), store.Attempt{IncidentID: "INC-1", SubjectID: "s1", Channel: "email"})
+	clock := time.Now()
+	f.now = func() time.Time { return clock }
+	ok, err := f.store.ClaimAttempt(context.Background(), store.Attempt{IncidentID: "INC-1", SubjectID: "s1", Channel: "email", ClaimedAt: clock})
 	if err != nil || !ok {
 		t.Fatal(ok, err)
 	}
-	if n, err := f.store.ResolveStaleClaims(context.Background()); err != nil || n != 1 {
-		t.Fatalf("ResolveStaleClaims = %d, %v", n, err)
+	key := store.DeliveryKey{IncidentID: "INC-1", SubjectID: "s1"}
+	if err := f.dispatcher().Deliver(context.Background(), key); !errors.Is(err, ErrClaimHeld) {
+		t.Fatalf("Deliver during the lease = %v, want ErrClaimHeld", err)
 	}
-	f.runUntil(t, 1) // only s2 is still pending
+	clock = clock.Add(6 * time.Minute) // past the default 5m lease
+	if err := f.dispatcher().Deliver(context.Background(), key); err != nil {
+		t.Fatalf("Deliver after the lease: %v", err)
+	}
+	f.runUntil(t, 2) // s1's uncertain outcome, then s2
 	if f.channels["email"].count("s1") != 0 || f.channels["email"].count("s2") != 1 {
 		t.Errorf("sends: s1=%d s2=%d", f.channels["email"].count("s1"), f.channels["email"].count("s2"))
 	}
@@ -263,11 +281,30 @@ func TestStaleClaimIsNeverResent(t *testing.T) {
 	}
 }
 
+// The retries of one channel stop at the send deadline, even with tries
+// left, and the person falls back.
+func TestSendDeadlineEndsRetries(t *testing.T) {
+	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+12015550123", Email: "a@example.com"})
+	slow := notifier.Retryable("twilio 429", time.Hour) // Retry-After far beyond the deadline
+	f.channels["sms"].script = []error{slow, slow, slow}
+	if got := f.runUntil(t, 1); got[0] != "sent:email" {
+		t.Fatalf("outcome %v, want sent:email", got)
+	}
+	if f.channels["sms"].calls != 1 {
+		t.Errorf("sms calls = %d, want 1: the wait would pass the deadline", f.channels["sms"].calls)
+	}
+}
+
 func TestNothingIsSentWhenSubjectsNeedNotBeTold(t *testing.T) {
 	f := newFixture(t, false, incident.Subject{ID: "s1", Email: "a@example.com"})
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	f.dispatcher().Run(ctx)
+	keys, err := f.store.ToQueue(context.Background(), 10)
+	if err != nil || len(keys) != 0 {
+		t.Fatalf("ToQueue = %v, %v; want nothing to queue", keys, err)
+	}
+	// A job queued before the duty was lifted sends nothing either.
+	if err := f.dispatcher().Deliver(context.Background(), store.DeliveryKey{IncidentID: "INC-1", SubjectID: "s1"}); err != nil {
+		t.Fatal(err)
+	}
 	if f.channels["email"].calls != 0 {
 		t.Error("a subject was told although the decision does not require it")
 	}
@@ -276,7 +313,7 @@ func TestNothingIsSentWhenSubjectsNeedNotBeTold(t *testing.T) {
 func TestManySubjectsEachToldOnce(t *testing.T) {
 	var subjects []incident.Subject
 	for i := 0; i < 200; i++ {
-		subjects = append(subjects, incident.Subject{ID: "s" + string(rune('A'+i%26)) + time.Duration(i).String(), Email: "p@example.com"})
+		subjects = append(subjects, incident.Subject{ID: fmt.Sprintf("s%03d", i), Email: "p@example.com"})
 	}
 	f := newFixture(t, true, subjects...)
 	f.runUntil(t, len(subjects))
@@ -285,4 +322,48 @@ func TestManySubjectsEachToldOnce(t *testing.T) {
 			t.Fatalf("%s told %d times", s.ID, n)
 		}
 	}
+}
+
+// Tokens FCM reports unregistered are retired: never tried again, for this
+// person or anyone holding the same token.
+func TestUnregisteredTokensAreRetired(t *testing.T) {
+	f := newFixture(t, true,
+		incident.Subject{ID: "s1", PushTokens: []string{"dead-token", "live-token"}, Email: "a@example.com"},
+		incident.Subject{ID: "s2", PushTokens: []string{"dead-token"}, Email: "b@example.com"})
+	push := &retiring{dead: "dead-token"}
+	d := New(f.store, map[string]notifier.Notifier{"push": push, "email": f.channels["email"]},
+		func(ch string, inc incident.Incident, s incident.Subject) (Rendered, error) {
+			return Rendered{Message: notifier.Message{Text: "notice"}, TemplateID: ch + "/en@v1", Locale: "en"}, nil
+		}, nil, zap.NewNop(), Config{Backoff: time.Millisecond})
+	for _, id := range []string{"s1", "s2"} {
+		if err := d.Deliver(context.Background(), store.DeliveryKey{IncidentID: "INC-1", SubjectID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := push.tried; len(got) != 1 || got[0] != "dead-token,live-token" {
+		t.Errorf("tokens tried per send = %q; want both for s1, and no push send for s2", got)
+	}
+	if r := f.attempts(t, "s2")["push"]; r.Status != incident.AttemptNoAddress {
+		t.Errorf("s2 push row %+v, want no_address (its only token is retired)", r)
+	}
+	if f.channels["email"].count("s2") != 1 {
+		t.Error("s2 was not told by email")
+	}
+}
+
+// retiring is a push channel that reports one token unregistered.
+type retiring struct {
+	dead  string
+	tried []string
+}
+
+func (r *retiring) Notify(_ context.Context, d notifier.Delivery) (notifier.Receipt, error) {
+	r.tried = append(r.tried, strings.Join(d.To, ","))
+	rec := notifier.Receipt{Provider: "fake", ProviderID: "p-" + d.SubjectID}
+	for _, tok := range d.To {
+		if tok == r.dead {
+			rec.Unregistered = append(rec.Unregistered, tok)
+		}
+	}
+	return rec, nil
 }

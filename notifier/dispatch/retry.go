@@ -28,7 +28,9 @@ func (d *Dispatcher) send(work context.Context, log *zap.Logger, n notifier.Noti
 			last = err.Error()
 			log.Info("delivery failed, retrying", zap.String("channel", del.Channel), zap.Int("try", try), zap.String("reason", last))
 		}
-		pause := min(max(notifier.RetryAfter(err), jitter(wait)), d.cfg.MaxBackoff)
+		// The provider's Retry-After is honoured in full; the deadline, not
+		// MaxBackoff, decides whether it is worth waiting for.
+		pause := max(notifier.RetryAfter(err), min(jitter(wait), d.cfg.MaxBackoff))
 		if d.cfg.Now().Add(pause).After(deadline) || !sleep(work, pause) {
 			return r, try, err
 		}
