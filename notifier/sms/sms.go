@@ -30,6 +30,11 @@ type Config struct {
 	MessagingServiceSID string        // lets Twilio pick the sender from a pool
 	BaseURL             string        // empty = real Twilio; tests point it at an httptest server
 	Timeout             time.Duration // per request; 0 = DefaultTimeout
+	// StatusCallbackURL is the public URL of the StatusCallback handler.
+	// When set, every message asks Twilio to post its later status there,
+	// so a message Twilio accepted but could not deliver is not counted
+	// as reaching the person.
+	StatusCallbackURL string
 }
 
 // twilio-go refuses credentials with other characters before sending; real
@@ -52,13 +57,18 @@ func (c Config) Validate() error {
 	case c.Timeout < 0:
 		return incident.Invalid("sms.timeout", "must not be negative")
 	}
-	if c.BaseURL != "" {
-		u, err := url.Parse(c.BaseURL)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return incident.Invalid("sms.base_url", "must be an absolute http(s) URL")
-		}
+	if c.BaseURL != "" && !absoluteHTTP(c.BaseURL) {
+		return incident.Invalid("sms.base_url", "must be an absolute http(s) URL")
+	}
+	if c.StatusCallbackURL != "" && !absoluteHTTP(c.StatusCallbackURL) {
+		return incident.Invalid("sms.status_callback_url", "must be an absolute http(s) URL")
 	}
 	return nil
+}
+
+func absoluteHTTP(raw string) bool {
+	u, err := url.Parse(raw)
+	return err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != ""
 }
 
 // Notifier sends SMS through Twilio. It is safe for concurrent use.
@@ -146,6 +156,9 @@ func (n *Notifier) params(to, text string) *api.CreateMessageParams {
 	}
 	if n.cfg.MessagingServiceSID != "" {
 		p.SetMessagingServiceSid(n.cfg.MessagingServiceSID)
+	}
+	if n.cfg.StatusCallbackURL != "" {
+		p.SetStatusCallback(n.cfg.StatusCallbackURL)
 	}
 	return p
 }

@@ -216,6 +216,7 @@ func TestValidate(t *testing.T) {
 		"no sender":     {func(c *sms.Config) { c.From = "" }, "sms.from"},
 		"bad base url":  {func(c *sms.Config) { c.BaseURL = "127.0.0.1:8080" }, "sms.base_url"},
 		"neg timeout":   {func(c *sms.Config) { c.Timeout = -time.Second }, "sms.timeout"},
+		"bad callback":  {func(c *sms.Config) { c.StatusCallbackURL = "/webhooks/twilio/status" }, "sms.status_callback_url"},
 	}
 	if err := ok.Validate(); err != nil {
 		t.Fatalf("valid config: %v", err)

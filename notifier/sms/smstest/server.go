@@ -38,6 +38,7 @@ type Credentials struct {
 type Message struct {
 	To, From, Body      string
 	MessagingServiceSID string
+	StatusCallback      string     // where Twilio would post the message's status; "" = none asked
 	SID                 string     // the SID the server answered with
 	Form                url.Values // every field as sent
 }
@@ -142,7 +143,8 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	m := s.rec.RecordNumbered(Message{To: to, From: r.PostForm.Get("From"), Body: r.PostForm.Get("Body"),
-		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"), Form: r.PostForm},
+		MessagingServiceSID: r.PostForm.Get("MessagingServiceSid"), StatusCallback: r.PostForm.Get("StatusCallback"),
+		Form: r.PostForm},
 		func(m *Message, n int) { m.SID = fmt.Sprintf("SM%032d", n) })
 	writeJSON(w, http.StatusCreated, map[string]any{
 		"sid": m.SID, "account_sid": AccountSID, "status": "queued",
