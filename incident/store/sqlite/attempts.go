@@ -15,26 +15,34 @@ import (
 const staleReason = "unconfirmed after claim lease"
 
 // ClaimAttempt inserts the ledger row in status claimed, or reports false if
-// any row for (incident, subject, channel) exists. ClaimedAt defaults to now.
+// any row for (incident, subject, channel) exists, even one a write earlier
+// in the same batch inserted. ClaimedAt defaults to now.
 func (s *Store) ClaimAttempt(ctx context.Context, a store.Attempt) (bool, error) {
 	if err := checkAttemptKey(a); err != nil {
 		return false, err
 	}
-	n, err := rowsAffected(s.w.ExecContext(ctx, `
-		INSERT INTO attempts (incident_id, subject_id, channel, status, provider,
-			template_id, locale, content_hash, tries, claimed_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (incident_id, subject_id, channel) DO NOTHING`,
-		a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed, a.Provider,
-		a.TemplateID, a.Locale, a.ContentHash, a.Tries, formatTime(orNow(a.ClaimedAt, s.now()))))
-	if isForeignKey(err) {
-		return false, subjectNotFound(a.IncidentID, a.SubjectID)
-	}
-	if err != nil {
-		return false, fmt.Errorf("claim %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
-	}
-	return n == 1, nil
+	claimedAt := formatTime(orNow(a.ClaimedAt, s.now()))
+	var claimed bool
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.claim).ExecContext(ctx,
+			a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed, a.Provider,
+			a.TemplateID, a.Locale, a.ContentHash, a.Tries, claimedAt))
+		if isForeignKey(err) {
+			return subjectNotFound(a.IncidentID, a.SubjectID)
+		}
+		if err != nil {
+			return fmt.Errorf("claim %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
+		}
+		claimed = n == 1
+		return nil
+	})
+	return claimed, err
 }
+
+const claimSQL = `INSERT INTO attempts (incident_id, subject_id, channel, status, provider,
+		template_id, locale, content_hash, tries, claimed_at)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (incident_id, subject_id, channel) DO NOTHING`
 
 func checkAttemptKey(a store.Attempt) error {
 	switch {
@@ -61,29 +69,35 @@ func (s *Store) FinishAttempt(ctx context.Context, a store.Attempt) error {
 	default:
 		return incident.Invalid("status", "cannot finish an attempt as %q", a.Status)
 	}
-	n, err := rowsAffected(s.w.ExecContext(ctx, `
-		UPDATE attempts SET status = ?, provider = COALESCE(NULLIF(?, ''), provider),
-			provider_id = ?, template_id = COALESCE(NULLIF(?, ''), template_id),
-			locale = COALESCE(NULLIF(?, ''), locale),
-			content_hash = COALESCE(NULLIF(?, ''), content_hash),
-			tries = ?, error = ?, finished_at = ?
-		WHERE incident_id = ? AND subject_id = ? AND channel = ? AND status = ?`,
-		a.Status, a.Provider, a.ProviderID, a.TemplateID, a.Locale, a.ContentHash,
-		a.Tries, a.Error, formatTime(orNow(a.FinishedAt, s.now())),
-		a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed))
-	if err != nil {
-		return fmt.Errorf("finish %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
-	}
-	if n == 1 {
-		return nil
-	}
-	return s.whyNotClaimed(ctx, a)
+	finishedAt := formatTime(orNow(a.FinishedAt, s.now()))
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.finish).ExecContext(ctx,
+			a.Status, a.Provider, a.ProviderID, a.TemplateID, a.Locale, a.ContentHash,
+			a.Tries, a.Error, finishedAt,
+			a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed))
+		if err != nil {
+			return fmt.Errorf("finish %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
+		}
+		if n == 1 {
+			return nil
+		}
+		return whyNotClaimed(ctx, tx, a)
+	})
 }
 
-// whyNotClaimed explains a FinishAttempt that matched no claimed row.
-func (s *Store) whyNotClaimed(ctx context.Context, a store.Attempt) error {
+const finishSQL = `UPDATE attempts SET status = ?, provider = COALESCE(NULLIF(?, ''), provider),
+		provider_id = ?, template_id = COALESCE(NULLIF(?, ''), template_id),
+		locale = COALESCE(NULLIF(?, ''), locale),
+		content_hash = COALESCE(NULLIF(?, ''), content_hash),
+		tries = ?, error = ?, finished_at = ?
+	WHERE incident_id = ? AND subject_id = ? AND channel = ? AND status = ?`
+
+// whyNotClaimed explains a FinishAttempt that matched no claimed row. It
+// reads in the write's own transaction: the single writer connection is
+// taken by it.
+func whyNotClaimed(ctx context.Context, q querier, a store.Attempt) error {
 	var status string
-	err := s.w.QueryRowContext(ctx, `
+	err := q.QueryRowContext(ctx, `
 		SELECT status FROM attempts WHERE incident_id = ? AND subject_id = ? AND channel = ?`,
 		a.IncidentID, a.SubjectID, a.Channel).Scan(&status)
 	if errors.Is(err, sql.ErrNoRows) {

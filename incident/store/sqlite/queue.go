@@ -111,11 +111,7 @@ func (s *Store) MarkQueued(ctx context.Context, keys []store.DeliveryKey) error 
 		return nil
 	}
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		stmt, err := tx.PrepareContext(ctx, markQueuedSQL)
-		if err != nil {
-			return fmt.Errorf("prepare queued mark: %w", err)
-		}
-		defer stmt.Close()
+		stmt := tx.StmtContext(ctx, s.stmts.markQueued)
 		for _, k := range keys {
 			if _, err := stmt.ExecContext(ctx, k.IncidentID, k.SubjectID); err != nil {
 				return fmt.Errorf("mark subject %s queued: %w", k.SubjectID, err)

@@ -28,9 +28,11 @@ const busyTimeout = 5 * time.Second
 
 // Store is a store.Store backed by one SQLite file.
 type Store struct {
-	w   *sql.DB // exactly one connection: every write goes through it
-	r   *sql.DB // read-only connections
-	now func() time.Time
+	w     *sql.DB  // exactly one connection: every write goes through it
+	r     *sql.DB  // read-only connections
+	batch *batcher // group commit of ledger writes, on w
+	stmts *ledgerStmts
+	now   func() time.Time
 }
 
 var _ store.Store = (*Store)(nil)
@@ -57,12 +59,21 @@ func Open(path string) (*Store, error) {
 		w.Close()
 		return nil, err
 	}
-	return &Store{w: w, r: r, now: time.Now}, nil
+	stmts, err := prepareLedger(w)
+	if err != nil {
+		return nil, errors.Join(err, r.Close(), w.Close())
+	}
+	batch, err := newBatcher(w)
+	if err != nil {
+		return nil, errors.Join(err, stmts.close(), r.Close(), w.Close())
+	}
+	return &Store{w: w, r: r, batch: batch, stmts: stmts, now: time.Now}, nil
 }
 
-// Close closes both pools.
+// Close lets ledger writes already taken commit, refuses later ones, and
+// closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.r.Close(), s.w.Close())
+	return errors.Join(s.batch.close(), s.stmts.close(), s.r.Close(), s.w.Close())
 }
 
 func openPool(path string, params url.Values, conns int) (*sql.DB, error) {
@@ -124,9 +135,9 @@ func (s *Store) inWriteTx(ctx context.Context, fn func(tx *sql.Tx) error) error 
 }
 
 // write runs one ledger write (ClaimAttempt, FinishAttempt, SetOutcome,
-// MarkQueued) in a write transaction.
-func (s *Store) write(ctx context.Context, fn func(ctx context.Context, tx *sql.Tx) error) error {
-	return s.inWriteTx(ctx, func(tx *sql.Tx) error { return fn(ctx, tx) })
+// MarkQueued) in a transaction it may share with others: see batcher.
+func (s *Store) write(ctx context.Context, fn writeFunc) error {
+	return s.batch.do(ctx, fn)
 }
 
 // inReadTx runs fn in a read transaction: one consistent snapshot.

@@ -129,18 +129,22 @@ func (s *Store) SetOutcome(ctx context.Context, incidentID, subjectID, outcome, 
 	default:
 		return incident.Invalid("outcome", "unknown outcome %q", outcome)
 	}
-	n, err := rowsAffected(s.w.ExecContext(ctx, `
-		UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?
-		WHERE incident_id = ? AND subject_id = ?`,
-		outcome, channel, formatTime(s.now()), incidentID, subjectID))
-	if err != nil {
-		return fmt.Errorf("set outcome of subject %s: %w", subjectID, err)
-	}
-	if n == 0 {
-		return subjectNotFound(incidentID, subjectID)
-	}
-	return nil
+	updatedAt := formatTime(s.now())
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.outcome).ExecContext(ctx,
+			outcome, channel, updatedAt, incidentID, subjectID))
+		if err != nil {
+			return fmt.Errorf("set outcome of subject %s: %w", subjectID, err)
+		}
+		if n == 0 {
+			return subjectNotFound(incidentID, subjectID)
+		}
+		return nil
+	})
 }
+
+const outcomeSQL = `UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?
+	WHERE incident_id = ? AND subject_id = ?`
 
 // Progress counts the incident's subject outcomes and its attempts per
 // channel, from one snapshot.
