@@ -245,10 +245,11 @@ func (r *parallelRun) shutdown(cg *kafka.ConsumerGroup) {
 func (r *parallelRun) startGeneration(ctx context.Context, gen *kafka.Generation) {
 	assigned := gen.Assignments[r.cfg.Topic]
 	ids := make([]int, len(assigned))
+	starts := make(map[int]int64, len(assigned))
 	for i, a := range assigned {
-		ids[i] = a.ID
+		ids[i], starts[a.ID] = a.ID, a.Offset
 	}
-	r.book.begin(gen.ID, ids)
+	r.book.begin(gen.ID, starts)
 	r.commitMu.Lock()
 	r.current = gen
 	r.commitMu.Unlock()

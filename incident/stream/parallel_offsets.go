@@ -138,14 +138,17 @@ func (b *offsetBook) release(n int) {
 }
 
 // begin starts tracking a new generation's partitions, dropping whatever
-// the previous generation left.
-func (b *offsetBook) begin(generation int32, partitions []int) {
+// the previous generation left. starts maps each partition to the offset the
+// group had committed for it (negative: none), which need not be sent again.
+func (b *offsetBook) begin(generation int32, starts map[int]int64) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.retireLocked()
 	b.generation = generation
-	for _, p := range partitions {
-		b.parts[p] = newPartitionOffsets(p)
+	for p, start := range starts {
+		po := newPartitionOffsets(p)
+		po.committed = max(start, -1)
+		b.parts[p] = po
 	}
 }
 
