@@ -32,6 +32,9 @@ type Main struct {
 	// Engine classifies incidents under the policy in force; nil means the
 	// built-in policy (classify.Standard).
 	Engine *classify.Engine
+	// JobDone, when set, hears how long each finished delivery job took
+	// from being queued to its final, recorded state (the bench command).
+	JobDone func(time.Duration)
 
 	ready   chan struct{}
 	once    sync.Once
@@ -87,10 +90,8 @@ func (m *Main) Run(ctx context.Context) error {
 		return fmt.Errorf("open store: %w", err)
 	}
 	defer st.Close()
-	if n, err := st.ResolveStaleClaims(ctx); err != nil {
-		return fmt.Errorf("resolve stale claims: %w", err)
-	} else if n > 0 {
-		m.Log.Warn("sends claimed before a crash were never confirmed; marked uncertain, not resent", zap.Int("count", n))
+	if err := m.resolveCrashedClaims(ctx, st); err != nil {
+		return err
 	}
 	brokers, closeBroker, err := m.brokersFor(m.Config)
 	if err != nil {
@@ -114,7 +115,8 @@ func (m *Main) Run(ctx context.Context) error {
 	if publicURL == "" {
 		publicURL = m.httpURL
 	}
-	p := m.pipeline(st, channels, publicURL)
+	p := m.pipeline(st, channels, publicURL, brokers)
+	defer p.jobs.Close()
 	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL}
 	srv := &http.Server{Handler: api.routes(), ReadHeaderTimeout: 5 * time.Second}
 	m.Log.Info("incidentd ready", zap.String("http", m.httpURL), zap.Strings("kafka", brokers),
@@ -126,9 +128,10 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) serve(ctx context.Context, st store.Store, p *pipeline, srv *http.Server, ln net.Listener, brokers []string) error {
 	p.catchUp(ctx, st)
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
-	wg.Add(3)
-	go func() { defer wg.Done(); errs <- p.dispatcher.Run(ctx) }()
+	errs := make(chan error, 4)
+	wg.Add(4)
+	go func() { defer wg.Done(); errs <- p.enqueuer.Run(ctx) }()
+	go func() { defer wg.Done(); errs <- p.deliver(ctx, brokers) }()
 	go func() { defer wg.Done(); errs <- p.consume(ctx, brokers) }()
 	go func() {
 		defer wg.Done()
@@ -146,6 +149,27 @@ func (m *Main) serve(ctx context.Context, st store.Store, p *pipeline, srv *http
 		if err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// resolveCrashedClaims resolves sends claimed but never confirmed by a
+// process that is gone: they become uncertain and are never resent. With
+// the embedded broker this process owns the data directory, so every claim
+// older than its start is a crash's; with an external cluster other
+// incidentd processes may be sending, so only claims older than the lease
+// count (the workers resolve younger ones when their lease runs out).
+func (m *Main) resolveCrashedClaims(ctx context.Context, st store.Store) error {
+	before := time.Now().Add(-m.Config.ClaimLease)
+	if len(m.Config.KafkaBrokers) == 0 {
+		before = time.Now()
+	}
+	n, err := st.ResolveStaleClaims(ctx, before)
+	if err != nil {
+		return fmt.Errorf("resolve stale claims: %w", err)
+	}
+	if n > 0 {
+		m.Log.Warn("sends claimed before a crash were never confirmed; marked uncertain, not resent", zap.Int("count", n))
 	}
 	return nil
 }

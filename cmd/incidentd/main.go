@@ -16,6 +16,9 @@ import (
 func main() { os.Exit(run()) }
 
 func run() int {
+	if len(os.Args) > 1 && os.Args[1] == "bench" {
+		return runBench(os.Args[2:])
+	}
 	cfg, err := LoadConfig(os.Args[1:], os.Getenv)
 	if errors.Is(err, flag.ErrHelp) {
 		return 0

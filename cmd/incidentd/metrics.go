@@ -9,6 +9,8 @@ type metrics struct {
 	events     *prometheus.CounterVec
 	deliveries *prometheus.CounterVec
 	notices    prometheus.Counter
+	jobs       prometheus.Counter
+	jobSeconds prometheus.Histogram
 }
 
 func newMetrics() *metrics {
@@ -20,8 +22,13 @@ func newMetrics() *metrics {
 			Help: "Final outcomes of people to be told, by outcome and channel."}, []string{"outcome", "channel"}),
 		notices: prometheus.NewCounter(prometheus.CounterOpts{Name: "herald_notices_published_total",
 			Help: "Public Security Notice revisions published."}),
+		jobs: prometheus.NewCounter(prometheus.CounterOpts{Name: "herald_delivery_jobs_queued_total",
+			Help: "Delivery jobs put on the notifications topic (one per person, again after a late failure)."}),
+		jobSeconds: prometheus.NewHistogram(prometheus.HistogramOpts{Name: "herald_delivery_job_seconds",
+			Help:    "Time from a delivery job being queued to the person's final, recorded outcome.",
+			Buckets: prometheus.ExponentialBuckets(0.005, 4, 10)}),
 	}
-	m.registry.MustRegister(m.events, m.deliveries, m.notices,
+	m.registry.MustRegister(m.events, m.deliveries, m.notices, m.jobs, m.jobSeconds,
 		prometheus.NewGoCollector(), prometheus.NewProcessCollector(prometheus.ProcessCollectorOpts{}))
 	return m
 }
@@ -32,3 +39,5 @@ func (m *metrics) outcome(outcome, channel string) {
 	}
 	m.deliveries.WithLabelValues(outcome, channel).Inc()
 }
+
+func (m *metrics) queued(n int) { m.jobs.Add(float64(n)) }

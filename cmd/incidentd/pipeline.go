@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
@@ -17,6 +18,7 @@ import (
 	"github.com/herald-notify/herald/incident/stream"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/dispatch"
+	"github.com/herald-notify/herald/notifier/fanout"
 	"github.com/herald-notify/herald/notifier/notice"
 	"github.com/herald-notify/herald/templates"
 )
@@ -31,12 +33,15 @@ type pipeline struct {
 	reporter   *report.Reporter
 	publisher  *notice.Publisher
 	dispatcher *dispatch.Dispatcher
+	enqueuer   *fanout.Enqueuer
+	jobs       *kafka.Writer
 	metrics    *metrics
+	jobDone    func(time.Duration)
 }
 
-func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string) *pipeline {
+func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string, brokers []string) *pipeline {
 	noticeURL := func(id string) string { return strings.TrimRight(publicURL, "/") + "/notices/" + id }
-	p := &pipeline{cfg: m.Config, log: m.Log, metrics: newMetrics()}
+	p := &pipeline{cfg: m.Config, log: m.Log, metrics: newMetrics(), jobDone: m.JobDone}
 	engine := m.Engine
 	if engine == nil {
 		engine = classify.Standard()
@@ -62,9 +67,43 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 			}
 		}
 	}
-	p.dispatcher = dispatch.New(st, channels, render, observe, m.Log,
-		dispatch.Config{Workers: m.Config.Workers, Backoff: m.Config.RetryBackoff})
+	p.dispatcher = dispatch.New(st, channels, render, observe, m.Log, dispatch.Config{Backoff: m.Config.RetryBackoff,
+		SendDeadline: m.Config.SendDeadline, ClaimLease: m.Config.ClaimLease})
+	p.jobs = stream.NewWriter(brokers, m.Config.NotifyTopic)
+	p.jobs.BatchSize = jobBatch
+	p.enqueuer = fanout.NewEnqueuer(st, p.jobs, m.Log, fanout.Config{Batch: jobBatch}, p.metrics.queued)
 	return p
+}
+
+// jobBatch is how many delivery jobs are read from the store and written to
+// Kafka at once: large enough that a million people are queued in seconds.
+const jobBatch = 1000
+
+// deliver runs the notifier workers: they consume delivery jobs in their
+// consumer group, several people at once, until ctx ends.
+func (p *pipeline) deliver(ctx context.Context, brokers []string) error {
+	c, err := stream.NewParallelConsumer(stream.ParallelConfig{Brokers: brokers, Topic: p.cfg.NotifyTopic,
+		GroupID: p.cfg.NotifyGroupID, Logger: p.log, Concurrency: p.cfg.Workers})
+	if err != nil {
+		return fmt.Errorf("start notifier workers: %w", err)
+	}
+	return c.Run(ctx, p.timed(fanout.Handler(p.dispatcher.Deliver, p.log)))
+}
+
+// timed measures each finished job from the time it was queued (the
+// message's timestamp) to its final, recorded state.
+func (p *pipeline) timed(handle stream.Handler) stream.Handler {
+	return func(ctx context.Context, m kafka.Message) error {
+		if err := handle(ctx, m); err != nil {
+			return err
+		}
+		took := time.Since(m.Time)
+		p.metrics.jobSeconds.Observe(took.Seconds())
+		if p.jobDone != nil {
+			p.jobDone(took)
+		}
+		return nil
+	}
 }
 
 // consume runs the intake consumer until ctx ends.
@@ -107,7 +146,7 @@ func (p *pipeline) handle(ctx context.Context, msg kafka.Message) error {
 	if err := p.followUp(ctx, res.IncidentID); err != nil {
 		return err
 	}
-	p.dispatcher.Kick()
+	p.enqueuer.Kick()
 	return nil
 }
 
