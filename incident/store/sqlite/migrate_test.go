@@ -113,3 +113,34 @@ func TestJurisdictionKeyMatchesBackfill(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrateV2SubjectsWaitForJobs: subjects stored before v3 count as not
+// queued, so the enqueuer picks them up once their incident notifies.
+func TestMigrateV2SubjectsWaitForJobs(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "herald.db")
+	openV1(t, path, []incident.Subject{{ID: "u-1"}, {ID: "u-2"}})
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("open v1 database: %v", err)
+	}
+	defer s.Close()
+	if keys, err := s.ToQueue(ctx, 10); err != nil || len(keys) != 0 {
+		t.Fatalf("ToQueue before the incident notifies = %v, %v; want none", keys, err)
+	}
+	inc, err := s.GetIncident(ctx, "INC-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	inc.Decision.NotifySubjects = true
+	if _, err := s.ApplyEvent(ctx, "ev-notify", inc.ID, incident.TypeUpdated, func(tx store.Tx) error {
+		return tx.PutIncident(inc)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	keys, err := s.ToQueue(ctx, 10)
+	want := []store.DeliveryKey{{IncidentID: "INC-1", SubjectID: "u-1"}, {IncidentID: "INC-1", SubjectID: "u-2"}}
+	if err != nil || !reflect.DeepEqual(keys, want) {
+		t.Errorf("ToQueue after migrating = %v, %v; want %v", keys, err, want)
+	}
+}
