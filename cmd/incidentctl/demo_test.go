@@ -8,9 +8,12 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/nyaruka/phonenumbers"
 
 	"github.com/herald-notify/herald/examples"
 	"github.com/herald-notify/herald/incident"
@@ -112,12 +115,29 @@ func checkFictional(t *testing.T, s incident.Subject, badPhone bool) {
 	if s.Email != "" && !strings.HasSuffix(s.Email, "@example.com") && !strings.HasSuffix(s.Email, "@example.org") {
 		t.Errorf("%v has a non-example address", s)
 	}
-	fictional := strings.HasPrefix(s.Phone, "+1555555") || strings.HasPrefix(s.Phone, "+493055500") ||
-		strings.HasPrefix(s.Phone, "+3319900")
-	if s.Phone != "" && !fictional && !badPhone {
+	if s.Phone == "" {
+		return
+	}
+	// Read as the dispatcher reads it: a national number in the country of
+	// the subject's jurisdiction ("US" of "US-CA").
+	region, _, _ := strings.Cut(s.Jurisdiction, "-")
+	n, err := phonenumbers.Parse(s.Phone, region)
+	valid := err == nil && phonenumbers.IsValidNumber(n)
+	switch {
+	case badPhone && valid:
+		t.Errorf("%v: a deliberately invalid phone is a valid number", s)
+	case badPhone:
+	case !valid:
+		t.Errorf("%v: phone is not a valid number, so the SMS would never be tried", s)
+	case !fictionalPhone.MatchString(phonenumbers.Format(n, phonenumbers.E164)):
 		t.Errorf("%v has a phone number outside the fictional ranges", s)
 	}
 }
+
+// fictionalPhone matches the ranges reserved for drama and documentation:
+// NANP 555-0100..0199 in any area code, Berlin 030 23125 xxx
+// (Bundesnetzagentur) and Paris 01 99 00 xx xx (ARCEP).
+var fictionalPhone = regexp.MustCompile(`^\+(1[2-9][0-9]{2}55501[0-9]{2}|493023125[0-9]{3}|3319900[0-9]{4})$`)
 
 // TestDemoPublishes runs `incidentctl demo` against the embedded broker.
 func TestDemoPublishes(t *testing.T) {

@@ -18,7 +18,7 @@ const jsonlWithBadRows = `{"id": "u-1", "locale": "de", "email": "u1@example.com
 {"id": "u-2", "locale": "fr", "phone": "+33199000001"}
 {"id": "u-x", "email": "secret@example.com"
 {"id": "u-3", "push_tokens": ["fcm-1"], "channels": ["push", "email"], "email": "u3@example.org"}
-{"id": "u-4", "phone": "+15555550100000000000000000000000000"}
+{"id": "u-4", "phone": "+12015550100000000000000000000000000"}
 {"id": "u-5", "email": "u5@example.com"}
 {"id": "u-6", "email": "u6@example.com"}
 
@@ -47,7 +47,7 @@ func TestImportJSONLSkipsBadRowsAndBatches(t *testing.T) {
 			t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
 		}
 	}
-	for _, secret := range []string{"secret@example.com", "typo@example.com", "again@example.com", "+1555555010000", "u8@example.com"} {
+	for _, secret := range []string{"secret@example.com", "typo@example.com", "again@example.com", "+1201555010000", "u8@example.com"} {
 		if strings.Contains(r.stderr, secret) {
 			t.Errorf("stderr leaks a contact detail %q", secret)
 		}

@@ -254,11 +254,17 @@ func FuzzContact(f *testing.F) {
 	for _, c := range invalidPhones {
 		f.Add(c.phone, c.jurisdiction)
 	}
+	for _, e164 := range []string{"+390612345678", "+3906123456789", "+78005553535", "+4930231251001", "+8001234567"} {
+		f.Add(e164, "")
+	}
 	f.Add("anna@bücher.example", "DE")
 	f.Add("Anna <anna@example.com>", "")
 	f.Fuzz(func(t *testing.T, contact, jurisdiction string) {
 		s := incident.Subject{ID: "s1", Phone: contact, Email: contact, Jurisdiction: jurisdiction,
 			PushTokens: []string{contact}}
+		if checkContact(incident.ChannelSMS, []string{contact}) == "" {
+			samePhoneCheckAsParse(t, contact)
+		}
 		for ch, bad := range map[string]string{incident.ChannelSMS: reasonBadPhone,
 			incident.ChannelEmail: reasonBadEmail, incident.ChannelPush: ""} {
 			to := recipients(s, ch)
@@ -269,9 +275,6 @@ func FuzzContact(f *testing.F) {
 			if reason != "" || len(to) == 0 {
 				continue
 			}
-			if ch == incident.ChannelSMS {
-				samePhoneCheckAsParse(t, to[0])
-			}
 			again := recipients(incident.Subject{ID: "s1", Phone: to[0], Email: to[0]}, ch)
 			if ch != incident.ChannelPush && !slices.Equal(again, to[:1]) {
 				t.Fatalf("%s: accepted %q normalises again to %q", ch, to[0], again)
@@ -281,8 +284,9 @@ func FuzzContact(f *testing.F) {
 }
 
 // samePhoneCheckAsParse holds checkContact's own E.164 reader to what
-// phonenumbers.Parse makes of the same number.
+// phonenumbers.Parse makes of a number it accepted.
 func samePhoneCheckAsParse(t *testing.T, number string) {
+	t.Helper()
 	n, err := phonenumbers.Parse(number, "")
 	if err != nil || !phonenumbers.IsValidNumber(n) || phonenumbers.Format(n, phonenumbers.E164) != number {
 		t.Fatalf("checkContact accepted %q, which Parse reads otherwise", number)
@@ -290,7 +294,8 @@ func samePhoneCheckAsParse(t *testing.T, number string) {
 }
 
 // BenchmarkPhoneContact is the per-person cost of the SMS contact: read and
-// normalise the number, then check what will be sent.
+// normalise the number (recipients), then check what will be sent
+// (checkContact), for a mix of E.164, national and invalid numbers.
 func BenchmarkPhoneContact(b *testing.B) {
 	subjects := []incident.Subject{
 		{ID: "s1", Phone: "+12015550123"},
@@ -298,11 +303,19 @@ func BenchmarkPhoneContact(b *testing.B) {
 		{ID: "s3", Phone: "(310) 555-0142", Jurisdiction: "US-CA"},
 		{ID: "s4", Phone: "+49 123"},
 	}
-	b.ReportAllocs()
-	for i := 0; b.Loop(); i++ {
-		s := subjects[i%len(subjects)]
-		checkContact(incident.ChannelSMS, recipients(s, incident.ChannelSMS))
-	}
+	b.Run("recipients+check", func(b *testing.B) {
+		b.ReportAllocs()
+		for i := 0; b.Loop(); i++ {
+			checkContact(incident.ChannelSMS, recipients(subjects[i%len(subjects)], incident.ChannelSMS))
+		}
+	})
+	b.Run("check", func(b *testing.B) {
+		to := []string{"+12015550123"}
+		b.ReportAllocs()
+		for b.Loop() {
+			checkContact(incident.ChannelSMS, to)
+		}
+	})
 }
 
 func BenchmarkEmailContact(b *testing.B) {
