@@ -35,7 +35,8 @@ func buildChannels(ctx context.Context, cfg Config, log *zap.Logger) (map[string
 	}
 	if cfg.TwilioAccountSID != "" {
 		chans[incident.ChannelSMS], err = sms.New(sms.Config{AccountSID: cfg.TwilioAccountSID,
-			AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom, BaseURL: cfg.TwilioBaseURL})
+			AuthToken: cfg.TwilioAuthToken, From: cfg.TwilioFrom, BaseURL: cfg.TwilioBaseURL,
+			StatusCallbackURL: cfg.TwilioStatusCallbackURL})
 	} else {
 		chans[incident.ChannelSMS], err = outbox.New(dir, incident.ChannelSMS)
 	}

@@ -49,6 +49,10 @@ type Config struct {
 	TwilioAuthToken  string `yaml:"twilio_auth_token" env:"HERALD_TWILIO_AUTH_TOKEN" flag:"-" secret:"true"`
 	TwilioFrom       string `yaml:"twilio_from" env:"HERALD_TWILIO_FROM" flag:"twilio-from" help:"sending number (E.164)"`
 	TwilioBaseURL    string `yaml:"twilio_base_url" env:"HERALD_TWILIO_BASE_URL" flag:"twilio-base-url" help:"override the Twilio API URL (testing)"`
+	// Late delivery failures: Twilio posts them to the status callback; other
+	// providers' bounce processors post them to /api/v1/receipts.
+	TwilioStatusCallbackURL string `yaml:"twilio_status_callback_url" env:"HERALD_TWILIO_STATUS_CALLBACK_URL" flag:"twilio-status-callback-url" help:"public URL of /webhooks/twilio/status; when set, Twilio reports late SMS failures there and the person falls back to the next channel"`
+	ReceiptsToken           string `yaml:"receipts_token" env:"HERALD_RECEIPTS_TOKEN" flag:"-" secret:"true"`
 
 	FCMProjectID       string `yaml:"fcm_project_id" env:"HERALD_FCM_PROJECT_ID" flag:"fcm-project-id" help:"Firebase project; empty writes push to the outbox"`
 	FCMCredentialsFile string `yaml:"fcm_credentials_file" env:"HERALD_FCM_CREDENTIALS_FILE" flag:"fcm-credentials-file" help:"service account JSON"`

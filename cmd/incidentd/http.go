@@ -22,6 +22,7 @@ type httpAPI struct {
 	log       *zap.Logger
 	metrics   *metrics
 	publicURL string
+	receipts  *receipts // late delivery failures; nil mounts no receipt routes
 }
 
 func (a *httpAPI) routes() http.Handler {
@@ -39,6 +40,7 @@ func (a *httpAPI) routes() http.Handler {
 	mux.HandleFunc("GET /notices/{$}", a.noticeIndex)
 	mux.HandleFunc("GET /notices/{id}", a.noticePage)
 	mux.Handle("GET /{$}", http.RedirectHandler("/notices/", http.StatusFound))
+	a.receipts.mount(mux)
 	return mux
 }
 
