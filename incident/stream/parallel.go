@@ -224,13 +224,13 @@ func (r *parallelRun) startLoops(ctx context.Context) {
 	}()
 }
 
-// shutdown runs once ctx has ended: the last commit waits for the running
-// handlers, and happens while this member still holds its generation.
+// shutdown runs once ctx has ended. Closing the group ends the generation,
+// whose end commits what is complete (see startGeneration) before the member
+// leaves; by then the running handlers have returned.
 func (r *parallelRun) shutdown(cg *kafka.ConsumerGroup) {
 	r.fetchers.Wait()
 	r.workers.Wait()
 	r.loops.Wait()
-	r.commitCurrent()
 	if err := cg.Close(); err != nil {
 		r.log.Warn("leave consumer group", zap.Error(err))
 	}

@@ -12,8 +12,12 @@ import (
 	"time"
 
 	"github.com/segmentio/kafka-go"
+	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	"go.uber.org/zap/zaptest"
+	"go.uber.org/zap/zaptest/observer"
 )
 
 // startBrokerWith starts an embedded broker whose topics have the given
@@ -318,6 +322,32 @@ func TestParallelRestartRedeliversOnlyWhatWasNotDone(t *testing.T) {
 	}
 }
 
+// What was done after the last periodic commit is committed when Run stops.
+func TestParallelCommitsAtShutdown(t *testing.T) {
+	b := startBrokerWith(t, 3)
+	const group, n = "herald-parallel-shutdown", 30
+	produceJobs(t, b.Addrs(), n, manySubjects)
+	cfg := parallelConfig(t, b, group)
+	cfg.CommitInterval = time.Hour
+	done := newLedger()
+	r := startParallel(t, cfg, func(_ context.Context, m kafka.Message) error {
+		done.record(m)
+		return nil
+	})
+	eventually(t, "all handled", func() bool { return done.len() == n })
+	if c := r.Stats().Committed; len(c) != 0 {
+		t.Fatalf("committed %v before the first interval", c)
+	}
+	r.stop(t)
+	var total int64
+	for _, off := range committedOffsets(t, b, group, 3) {
+		total += max(off, 0)
+	}
+	if total != n {
+		t.Fatalf("committed offsets add up to %d after stop, want %d", total, n)
+	}
+}
+
 // At most Concurrency handlers run at once, and that many do.
 func TestParallelConcurrencyBound(t *testing.T) {
 	b := startBrokerWith(t, 3)
@@ -430,6 +460,45 @@ func TestParallelConsumersShareTheWork(t *testing.T) {
 	if got := total(); got != 360 {
 		t.Fatalf("%d handled, want 360: b's finished work came again", got)
 	}
+}
+
+// The broker refuses some fetches and commits: both are retried, logged by
+// position only, and everything ends up handled and committed.
+func TestParallelFetchAndCommitFaultsAreRetried(t *testing.T) {
+	b := startBrokerWith(t, 1)
+	const group, n = "herald-parallel-faults", 20
+	fetches := b.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.Fetch}, Topic: TopicNotifications, Count: 2})
+	commits := b.cluster.Fault(kfake.Fault{Keys: []kmsg.Key{kmsg.OffsetCommit}, Group: group, Count: 3})
+	w := NewWriter(b.Addrs(), TopicNotifications)
+	defer w.Close()
+	msgs := make([]kafka.Message, n)
+	for i := range msgs {
+		msgs[i] = kafka.Message{Key: []byte("subject-1"), Value: fmt.Appendf(nil, `{"email":"ana-%d@example.com"}`, i)}
+	}
+	if err := w.WriteMessages(context.Background(), msgs...); err != nil {
+		t.Fatal(err)
+	}
+	core, logs := observer.New(zapcore.DebugLevel)
+	cfg := parallelConfig(t, b, group)
+	cfg.Logger = zap.New(core)
+	done := newLedger()
+	r := startParallel(t, cfg, func(_ context.Context, m kafka.Message) error {
+		done.record(m)
+		return nil
+	})
+	waitFault(t, fetches, 2)
+	waitFault(t, commits, 3)
+	eventually(t, "everything committed", func() bool { return committedOffsets(t, b, group, 1)[0] == n })
+	r.stop(t)
+	if done.len() != n {
+		t.Errorf("%d of %d handled", done.len(), n)
+	}
+	for _, what := range []string{"fetch message failed; retrying", "commit offsets failed; retrying at the next interval", "commit offsets recovered"} {
+		if logs.FilterMessage(what).Len() == 0 {
+			t.Errorf("no %q logged", what)
+		}
+	}
+	assertNoValueLogged(t, logs, "@example.com")
 }
 
 func TestParallelConfigValidate(t *testing.T) {
