@@ -59,9 +59,9 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	}
 	observe := func(incidentID, outcome, channel string) {
 		p.metrics.outcome(outcome, channel)
-		if outcome == incident.OutcomeUnreachable {
-			// Only the notice depends on who could not be reached; this runs
-			// once per unreachable person, so it does nothing else.
+		if outcome == incident.OutcomeUnreachable || outcome == incident.OutcomeUncertain {
+			// Only the notice depends on who could not be (surely) reached;
+			// this runs once per such person, so it does nothing else.
 			if err := p.publishNotice(context.Background(), incidentID); err != nil {
 				p.log.Warn("publish notice", zap.String("incident", incidentID), zap.Error(err))
 			}

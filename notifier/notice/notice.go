@@ -20,6 +20,7 @@ const (
 	ReasonDecision     = "the decision calls for a public communication (GDPR Art. 34(3)(c))"
 	ReasonNotPractical = "individual contact is not practical"
 	ReasonUnreachable  = "some people who must be told could not be reached individually"
+	ReasonUncertain    = "some people may not have been told individually: a send was interrupted and is never repeated blindly"
 )
 
 // Decide says whether the incident needs a public notice, and why.
@@ -33,6 +34,8 @@ func Decide(inc incident.Incident, p incident.Progress) (bool, string) {
 		return true, ReasonNotPractical
 	case d.NotifySubjects && p.Unreachable > 0:
 		return true, ReasonUnreachable
+	case d.NotifySubjects && p.Uncertain > 0:
+		return true, ReasonUncertain
 	}
 	return false, ""
 }

@@ -46,6 +46,9 @@ func TestDecide(t *testing.T) {
 		{"people to tell were unreachable", func(_ *incident.Incident, p *incident.Progress) {
 			p.Subjects, p.Sent, p.Unreachable = 10, 8, 2
 		}, true, notice.ReasonUnreachable},
+		{"a send interrupted by a crash", func(_ *incident.Incident, p *incident.Progress) {
+			p.Subjects, p.Sent, p.Uncertain = 10, 9, 1
+		}, true, notice.ReasonUncertain},
 		{"unreachable but nobody had to be told", func(i *incident.Incident, p *incident.Progress) {
 			i.Decision.NotifySubjects, p.Subjects, p.Unreachable = false, 10, 2
 		}, false, ""},
