@@ -64,6 +64,7 @@ func BenchmarkLedgerDelivery(b *testing.B) {
 	b.SetParallelism(max(1, deliveryWorkers/runtime.GOMAXPROCS(0)))
 	batches, writes := s.batch.stats.batches.Load(), s.batch.stats.writes.Load()
 	b.ResetTimer()
+	cpu := processCPU()
 	b.RunParallel(func(pb *testing.PB) {
 		ctx := context.Background()
 		for pb.Next() {
@@ -74,6 +75,9 @@ func BenchmarkLedgerDelivery(b *testing.B) {
 			}
 		}
 	})
+	if used := processCPU() - cpu; used > 0 {
+		b.ReportMetric(float64(used.Nanoseconds())/float64(b.N), "cpu-ns/op")
+	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
 	if n := s.batch.stats.batches.Load() - batches; n > 0 {
 		b.ReportMetric(float64(s.batch.stats.writes.Load()-writes)/float64(n), "writes/batch")
