@@ -1,6 +1,8 @@
 // Package sqlite implements store.Store on SQLite through modernc.org/sqlite
 // (pure Go, no cgo). One connection writes, so writers queue in database/sql
 // instead of failing with SQLITE_BUSY; a small pool reads from WAL snapshots.
+// The delivery ledger's writes, thousands a second, share transactions
+// through a group-commit batcher (batch.go) rather than queue one by one.
 package sqlite
 
 import (
