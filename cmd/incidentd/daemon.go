@@ -118,6 +118,9 @@ func (m *Main) Run(ctx context.Context) error {
 	p := m.pipeline(st, channels, publicURL, brokers)
 	defer p.jobs.Close()
 	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL}
+	if api.receipts, err = newReceipts(st, m.Log, m.Config, p.enqueuer.Kick); err != nil {
+		return err
+	}
 	srv := &http.Server{Handler: api.routes(), ReadHeaderTimeout: 5 * time.Second}
 	m.Log.Info("incidentd ready", zap.String("http", m.httpURL), zap.Strings("kafka", brokers),
 		zap.String("data_dir", m.Config.DataDir))
