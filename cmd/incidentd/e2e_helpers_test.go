@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nyaruka/phonenumbers"
 	"github.com/segmentio/kafka-go"
 	"go.uber.org/zap"
 	"go.uber.org/zap/zapcore"
@@ -225,6 +226,8 @@ func subjectsEvent(t *testing.T, id, incidentID string, subjects []incident.Subj
 }
 
 // contacts lists every contact detail of the subjects (to check logs).
+// A phone is listed as written and as the dispatcher sends it (E.164,
+// with and without the +), so a leak of the normalised form is caught too.
 func contacts(subjects []incident.Subject) []string {
 	var out []string
 	for _, s := range subjects {
@@ -232,6 +235,10 @@ func contacts(subjects []incident.Subject) []string {
 			if c != "" {
 				out = append(out, c)
 			}
+		}
+		if n, err := phonenumbers.Parse(s.Phone, strings.ToUpper(s.Jurisdiction)); err == nil && s.Phone != "" {
+			e164 := phonenumbers.Format(n, phonenumbers.E164)
+			out = append(out, e164, strings.TrimPrefix(e164, "+"))
 		}
 	}
 	return out

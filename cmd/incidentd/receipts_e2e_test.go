@@ -56,13 +56,17 @@ func TestLateSMSFailureFallsBackToEmail(t *testing.T) {
 		}
 	})
 	h.produce(t, demoID, d.opened, subjectsEvent(t, "evt-rc-1", demoID, []incident.Subject{subj}))
-	h.waitFor(t, demoID, "told by sms", func(v incident.Overview) bool { return v.Progress.ByChannel["sms"].Sent == 1 && v.Progress.Pending == 0 })
+	h.waitFor(t, demoID, "told by sms", func(v incident.Overview) bool {
+		return v.Progress.ByChannel["sms"].Sent == 1 && v.Progress.Pending == 0
+	})
 	m := p.twilio.Messages()[0]
 	code, err := p.twilio.ReportStatus(m, "undelivered", "30003")
 	if err != nil || code != http.StatusNoContent {
 		t.Fatalf("callback: %d %v", code, err)
 	}
-	v := h.waitFor(t, demoID, "told by email", func(v incident.Overview) bool { return v.Progress.ByChannel["email"].Sent == 1 && v.Progress.Pending == 0 })
+	v := h.waitFor(t, demoID, "told by email", func(v incident.Overview) bool {
+		return v.Progress.ByChannel["email"].Sent == 1 && v.Progress.Pending == 0
+	})
 	t.Logf("progress after fallback: %+v", v.Progress)
 	n := 0
 	for _, em := range p.smtp.Messages() {
