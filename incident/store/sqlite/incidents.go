@@ -54,22 +54,31 @@ func (s *Store) ListIncidents(ctx context.Context) ([]incident.Incident, error) 
 type scanner interface{ Scan(dest ...any) error }
 
 func scanIncident(sc scanner) (incident.Incident, error) {
-	var inc incident.Incident
-	var facts, decision, opened, updated string
-	if err := sc.Scan(&inc.ID, &inc.Status, &facts, &decision, &opened, &updated); err != nil {
+	var r incidentRow
+	if err := sc.Scan(&r.id, &r.status, &r.facts, &r.decision, &r.opened, &r.updated); err != nil {
+		return incident.Incident{}, err
+	}
+	return r.decode()
+}
+
+// incidentRow is an incidents row as stored, before decoding.
+type incidentRow struct {
+	id, status, facts, decision, opened, updated string
+}
+
+func (r incidentRow) decode() (incident.Incident, error) {
+	inc := incident.Incident{ID: r.id, Status: r.status}
+	if err := decodeJSON(r.facts, &inc.Facts); err != nil {
 		return inc, err
 	}
-	if err := decodeJSON(facts, &inc.Facts); err != nil {
-		return inc, err
-	}
-	if err := decodeJSON(decision, &inc.Decision); err != nil {
+	if err := decodeJSON(r.decision, &inc.Decision); err != nil {
 		return inc, err
 	}
 	var err error
-	if inc.OpenedAt, err = parseTime(opened); err != nil {
+	if inc.OpenedAt, err = parseTime(r.opened); err != nil {
 		return inc, err
 	}
-	inc.UpdatedAt, err = parseTime(updated)
+	inc.UpdatedAt, err = parseTime(r.updated)
 	return inc, err
 }
 

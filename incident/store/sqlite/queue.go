@@ -130,7 +130,7 @@ func (s *Store) Delivery(ctx context.Context, key store.DeliveryKey) (store.Pend
 	var d store.PendingDelivery
 	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
 		var err error
-		if d.Incident, err = getIncident(ctx, tx, key.IncidentID); err != nil {
+		if d.Incident, err = s.cache.get(ctx, tx, key.IncidentID); err != nil {
 			return err
 		}
 		var doc string

@@ -35,6 +35,7 @@ type Store struct {
 	batch *batcher // group commit of ledger writes, on w
 	stmts *ledgerStmts
 	now   func() time.Time
+	cache incidentCache // decoded incidents for delivery jobs
 }
 
 var _ store.Store = (*Store)(nil)
