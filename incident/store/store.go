@@ -38,8 +38,9 @@ type Store interface {
 	// which the ledger makes harmless. Unknown keys are ignored.
 	MarkQueued(ctx context.Context, keys []DeliveryKey) error
 	// Delivery returns what one delivery job needs: the incident, the
-	// subject and the subject's current outcome. CodeNotFound if either is
-	// missing.
+	// subject, the subject's current outcome and ledger rows. CodeNotFound
+	// if the incident or the subject is missing. The incident may be shared
+	// with other jobs: do not modify it.
 	Delivery(ctx context.Context, key DeliveryKey) (PendingDelivery, error)
 	// ClaimAttempt records that a send on (incident, subject, channel) is about
 	// to happen. It returns false if that row already exists in any state,
@@ -116,7 +117,8 @@ type Tx interface {
 type PendingDelivery struct {
 	Incident incident.Incident
 	Subject  incident.Subject
-	Outcome  string // the subject's outcome now (incident.Outcome*); set by Delivery
+	Outcome  string    // the subject's outcome now (incident.Outcome*); set by Delivery
+	Attempts []Attempt // the subject's ledger rows in claim order; set by Delivery
 }
 
 // DeliveryKey names one person's delivery for one incident: a delivery

@@ -21,12 +21,8 @@ func (d *Dispatcher) deliver(work context.Context, job store.PendingDelivery) er
 		return nil // the duty was lifted after the job was queued
 	}
 	log := d.log.With(zap.String("incident", inc.ID), zap.String("subject", s.ID))
-	prior, err := d.store.Attempts(work, inc.ID, s.ID)
-	if err != nil {
-		return fmt.Errorf("read ledger: %w", err)
-	}
 	done := map[string]store.Attempt{}
-	for _, a := range prior {
+	for _, a := range job.Attempts {
 		done[a.Channel] = a
 	}
 	for _, ch := range s.Chain() {

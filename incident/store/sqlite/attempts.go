@@ -133,8 +133,14 @@ func (s *Store) Attempts(ctx context.Context, incidentID, subjectID string) ([]s
 }
 
 func queryAttempts(ctx context.Context, tx *sql.Tx, incidentID, subjectID string) ([]store.Attempt, error) {
-	rows, err := tx.QueryContext(ctx, `SELECT `+attemptColumns+` FROM attempts
-		WHERE incident_id = ? AND subject_id = ? ORDER BY seq`, incidentID, subjectID)
+	return scanAttempts(tx.QueryContext(ctx, attemptsSQL, incidentID, subjectID))
+}
+
+const attemptsSQL = `SELECT ` + attemptColumns + ` FROM attempts
+	WHERE incident_id = ? AND subject_id = ? ORDER BY seq`
+
+// scanAttempts reads the rows of an attempts query.
+func scanAttempts(rows *sql.Rows, err error) ([]store.Attempt, error) {
 	if err != nil {
 		return nil, err
 	}

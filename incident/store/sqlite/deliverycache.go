@@ -1,10 +1,6 @@
 package sqlite
 
 import (
-	"context"
-	"database/sql"
-	"errors"
-	"fmt"
 	"sync"
 
 	"github.com/herald-notify/herald/incident"
@@ -29,31 +25,24 @@ type cachedIncident struct {
 // are few, so when it is full it is simply emptied.
 const maxCachedIncidents = 64
 
-func (c *incidentCache) get(ctx context.Context, q querier, id string) (incident.Incident, error) {
-	var r incidentRow
-	err := q.QueryRowContext(ctx, `SELECT `+incidentColumns+` FROM incidents WHERE id = ?`, id).
-		Scan(&r.id, &r.status, &r.facts, &r.decision, &r.opened, &r.updated)
-	if errors.Is(err, sql.ErrNoRows) {
-		return incident.Incident{}, incidentNotFound(id)
-	}
-	if err != nil {
-		return incident.Incident{}, fmt.Errorf("get incident %s: %w", id, err)
-	}
+// decode returns the incident of row r, decoding it only when the cached
+// entry was made from a different row.
+func (c *incidentCache) decode(r incidentRow) (incident.Incident, error) {
 	c.mu.Lock()
-	hit, ok := c.entries[id]
+	hit, ok := c.entries[r.id]
 	c.mu.Unlock()
 	if ok && hit.row == r {
 		return hit.inc, nil
 	}
 	inc, err := r.decode()
 	if err != nil {
-		return inc, fmt.Errorf("get incident %s: %w", id, err)
+		return inc, err
 	}
 	c.mu.Lock()
 	if c.entries == nil || len(c.entries) >= maxCachedIncidents {
 		c.entries = map[string]cachedIncident{}
 	}
-	c.entries[id] = cachedIncident{row: r, inc: inc}
+	c.entries[r.id] = cachedIncident{row: r, inc: inc}
 	c.mu.Unlock()
 	return inc, nil
 }

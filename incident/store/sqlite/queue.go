@@ -124,25 +124,37 @@ func (s *Store) MarkQueued(ctx context.Context, keys []store.DeliveryKey) error 
 const markQueuedSQL = `UPDATE subjects SET queued = 1
 	WHERE incident_id = ? AND subject_id = ? AND queued = 0`
 
-// Delivery returns one delivery job's incident, subject and outcome, from
-// one snapshot.
+// Delivery returns one delivery job's incident, subject, outcome and
+// ledger rows. It runs at every job, so its statements are prepared once
+// and the incident's decoding is reused (incidentCache).
 func (s *Store) Delivery(ctx context.Context, key store.DeliveryKey) (store.PendingDelivery, error) {
 	var d store.PendingDelivery
-	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		if d.Incident, err = s.cache.get(ctx, tx, key.IncidentID); err != nil {
-			return err
+	var r incidentRow
+	var doc string
+	err := s.reads.delivery.QueryRowContext(ctx, key.IncidentID, key.SubjectID).
+		Scan(&r.id, &r.status, &r.facts, &r.decision, &r.opened, &r.updated, &doc, &d.Outcome)
+	if errors.Is(err, sql.ErrNoRows) {
+		if err := mustExist(ctx, s.r, key.IncidentID); err != nil {
+			return d, err
 		}
-		var doc string
-		err = tx.QueryRowContext(ctx, `SELECT data, outcome FROM subjects
-			WHERE incident_id = ? AND subject_id = ?`, key.IncidentID, key.SubjectID).Scan(&doc, &d.Outcome)
-		if errors.Is(err, sql.ErrNoRows) {
-			return subjectNotFound(key.IncidentID, key.SubjectID)
-		}
-		if err != nil {
-			return fmt.Errorf("get subject %s: %w", key.SubjectID, err)
-		}
-		return decodeJSON(doc, &d.Subject)
-	})
-	return d, err
+		return d, subjectNotFound(key.IncidentID, key.SubjectID)
+	}
+	if err != nil {
+		return d, fmt.Errorf("get delivery of subject %s: %w", key.SubjectID, err)
+	}
+	if d.Incident, err = s.cache.decode(r); err != nil {
+		return d, fmt.Errorf("get incident %s: %w", key.IncidentID, err)
+	}
+	if err := decodeJSON(doc, &d.Subject); err != nil {
+		return d, err
+	}
+	d.Attempts, err = scanAttempts(s.reads.attempts.QueryContext(ctx, key.IncidentID, key.SubjectID))
+	if err != nil {
+		return d, fmt.Errorf("list attempts of subject %s: %w", key.SubjectID, err)
+	}
+	return d, nil
 }
+
+const deliverySQL = `SELECT i.id, i.status, i.facts, i.decision, i.opened_at, i.updated_at, s.data, s.outcome
+	FROM subjects s JOIN incidents i ON i.id = s.incident_id
+	WHERE s.incident_id = ? AND s.subject_id = ?`

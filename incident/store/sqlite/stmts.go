@@ -24,6 +24,20 @@ func (st *ledgerStmts) close() error {
 	return closeAll(st.claim, st.finish, st.outcome, st.markQueued)
 }
 
+// readStmts are the reads every delivery job makes, prepared once on the
+// read pool (database/sql prepares them on each connection as it is used).
+type readStmts struct {
+	delivery, attempts *sql.Stmt
+}
+
+func prepareReads(r *sql.DB) (*readStmts, error) {
+	st := &readStmts{}
+	err := prepareAll(r, prepared{&st.delivery, deliverySQL}, prepared{&st.attempts, attemptsSQL})
+	return st, err
+}
+
+func (st *readStmts) close() error { return closeAll(st.delivery, st.attempts) }
+
 // prepared names a statement to prepare and where to keep it.
 type prepared struct {
 	dst   **sql.Stmt

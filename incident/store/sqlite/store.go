@@ -34,6 +34,7 @@ type Store struct {
 	r     *sql.DB  // read-only connections
 	batch *batcher // group commit of ledger writes, on w
 	stmts *ledgerStmts
+	reads *readStmts
 	now   func() time.Time
 	cache incidentCache // decoded incidents for delivery jobs
 }
@@ -66,17 +67,21 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, r.Close(), w.Close())
 	}
-	batch, err := newBatcher(w)
+	reads, err := prepareReads(r)
 	if err != nil {
 		return nil, errors.Join(err, stmts.close(), r.Close(), w.Close())
 	}
-	return &Store{w: w, r: r, batch: batch, stmts: stmts, now: time.Now}, nil
+	batch, err := newBatcher(w)
+	if err != nil {
+		return nil, errors.Join(err, reads.close(), stmts.close(), r.Close(), w.Close())
+	}
+	return &Store{w: w, r: r, batch: batch, stmts: stmts, reads: reads, now: time.Now}, nil
 }
 
 // Close lets ledger writes already taken commit, refuses later ones, and
 // closes both pools.
 func (s *Store) Close() error {
-	return errors.Join(s.batch.close(), s.stmts.close(), s.r.Close(), s.w.Close())
+	return errors.Join(s.batch.close(), s.stmts.close(), s.reads.close(), s.r.Close(), s.w.Close())
 }
 
 func openPool(path string, params url.Values, conns int) (*sql.DB, error) {

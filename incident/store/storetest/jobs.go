@@ -4,6 +4,7 @@ import (
 	"context"
 	"slices"
 	"testing"
+	"time"
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
@@ -98,8 +99,16 @@ func testDelivery(t *testing.T, s store.Store) {
 	}
 	jsonEqual(t, "delivery incident", d.Incident, inc)
 	jsonEqual(t, "delivery subject with its contact details", d.Subject, subs[1])
-	if d.Outcome != incident.OutcomePending {
-		t.Errorf("outcome = %q, want pending", d.Outcome)
+	if d.Outcome != incident.OutcomePending || len(d.Attempts) != 0 {
+		t.Errorf("outcome = %q with %d attempts, want pending with none", d.Outcome, len(d.Attempts))
+	}
+	claim := store.Attempt{IncidentID: inc.ID, SubjectID: "u-2", Channel: incident.ChannelSMS, ClaimedAt: time.Now().UTC()}
+	if ok, err := s.ClaimAttempt(ctx, claim); err != nil || !ok {
+		t.Fatalf("ClaimAttempt = %v, %v", ok, err)
+	}
+	if d, err := s.Delivery(ctx, key(inc.ID, "u-2")); err != nil || len(d.Attempts) != 1 ||
+		d.Attempts[0].Channel != incident.ChannelSMS || d.Attempts[0].Status != incident.AttemptClaimed {
+		t.Errorf("Delivery after a claim: attempts %+v, %v; want the claimed sms row", d.Attempts, err)
 	}
 	setOutcome(t, s, inc.ID, "u-2", incident.OutcomeSent, incident.ChannelSMS)
 	markQueued(t, s, key(inc.ID, "u-2"))
