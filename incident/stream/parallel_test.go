@@ -63,7 +63,7 @@ func produceJobs(t testing.TB, brokers []string, n int, key func(i int) string) 
 	}
 }
 
-func oneSubject(int) string    { return "subject-1" }
+func oneSubject(int) string     { return "subject-1" }
 func manySubjects(i int) string { return fmt.Sprintf("subject-%d", i) }
 
 // runningParallel is a ParallelConsumer started in the background.
