@@ -78,6 +78,12 @@ type Store interface {
 	LiveTokens(ctx context.Context, tokens []string) ([]string, error)
 	// Progress counts subject outcomes and attempts per channel.
 	Progress(ctx context.Context, incidentID string) (incident.Progress, error)
+	// CountOutcome counts the incident's subjects with one outcome. It is
+	// meant for rare outcomes (unreachable, uncertain), which it counts
+	// without reading the other subjects: the notice decision asks after
+	// every event, and a million pending people must not be scanned each
+	// time.
+	CountOutcome(ctx context.Context, incidentID, outcome string) (int, error)
 	// Population counts the incident's subjects, in total and by their own
 	// jurisdiction (see Tx.Population).
 	Population(ctx context.Context, incidentID string) (incident.Population, error)

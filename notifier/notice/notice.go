@@ -59,9 +59,9 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("load incident: %w", err)
 	}
-	progress, err := p.Store.Progress(ctx, incidentID)
+	progress, err := p.unreached(ctx, incidentID)
 	if err != nil {
-		return false, fmt.Errorf("read progress: %w", err)
+		return false, err
 	}
 	last, err := p.Store.GetNotice(ctx, incidentID)
 	if err != nil && incident.ErrorCode(err) != incident.CodeNotFound {
@@ -89,6 +89,21 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 		return false, fmt.Errorf("save notice: %w", err)
 	}
 	return true, nil
+}
+
+// unreached counts the people the notice decision depends on: those no
+// channel reached and those an interrupted send left uncertain. Ensure runs
+// after every event, so it counts only these, never everybody.
+func (p *Publisher) unreached(ctx context.Context, incidentID string) (incident.Progress, error) {
+	var pr incident.Progress
+	var err error
+	if pr.Unreachable, err = p.Store.CountOutcome(ctx, incidentID, incident.OutcomeUnreachable); err != nil {
+		return pr, fmt.Errorf("count unreachable people: %w", err)
+	}
+	if pr.Uncertain, err = p.Store.CountOutcome(ctx, incidentID, incident.OutcomeUncertain); err != nil {
+		return pr, fmt.Errorf("count uncertain people: %w", err)
+	}
+	return pr, nil
 }
 
 // PublicFacts keeps what the public may read: what happened, its impact,

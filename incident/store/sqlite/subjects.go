@@ -146,6 +146,18 @@ func (s *Store) SetOutcome(ctx context.Context, incidentID, subjectID, outcome, 
 const outcomeSQL = `UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?
 	WHERE incident_id = ? AND subject_id = ?`
 
+// CountOutcome counts the incident's subjects with one outcome through the
+// (outcome, seq) index: rare outcomes cost only their own rows.
+func (s *Store) CountOutcome(ctx context.Context, incidentID, outcome string) (int, error) {
+	var n int
+	err := s.r.QueryRowContext(ctx, `SELECT COUNT(*) FROM subjects INDEXED BY subjects_outcome
+		WHERE outcome = ? AND incident_id = ?`, outcome, incidentID).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("count %s subjects of incident %s: %w", outcome, incidentID, err)
+	}
+	return n, nil
+}
+
 // Progress counts the incident's subject outcomes and its attempts per
 // channel, from one snapshot.
 func (s *Store) Progress(ctx context.Context, incidentID string) (incident.Progress, error) {

@@ -266,3 +266,20 @@ func testProgress(t *testing.T, s store.Store) {
 	_, err := s.Progress(context.Background(), "INC-missing")
 	wantCode(t, err, incident.CodeNotFound)
 }
+
+// testCountOutcome: counts one outcome of one incident, matching Progress.
+func testCountOutcome(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 4)...)
+	seed(t, s, newIncident("INC-2", true), subjects("v", 2)...)
+	setOutcome(t, s, "INC-1", "u-1", incident.OutcomeUnreachable, "")
+	setOutcome(t, s, "INC-1", "u-2", incident.OutcomeUnreachable, "")
+	setOutcome(t, s, "INC-1", "u-3", incident.OutcomeUncertain, "")
+	setOutcome(t, s, "INC-2", "v-1", incident.OutcomeUnreachable, "") // another incident's
+	for outcome, want := range map[string]int{incident.OutcomeUnreachable: 2, incident.OutcomeUncertain: 1,
+		incident.OutcomePending: 1, incident.OutcomeSent: 0} {
+		if n, err := s.CountOutcome(ctx, "INC-1", outcome); err != nil || n != want {
+			t.Errorf("CountOutcome(%s) = %d, %v; want %d", outcome, n, err, want)
+		}
+	}
+}

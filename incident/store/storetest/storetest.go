@@ -43,6 +43,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"fail_late", testFailLate},
 		{"retired_tokens", testRetiredTokens},
 		{"progress", testProgress},
+		{"count_outcome", testCountOutcome},
 		{"concurrent_writers", testConcurrentWriters},
 		{"reports", testReports},
 		{"notices", testNotices},
