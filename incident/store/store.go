@@ -49,6 +49,9 @@ type Store interface {
 	// FinishAttempt records the result of a claimed attempt (Status sent,
 	// failed or no_address, with provider id, error reason, attempts).
 	FinishAttempt(ctx context.Context, a Attempt) error
+	// FinishDelivery is FinishAttempt and SetOutcome(a's subject, outcome,
+	// a.Channel) in one write: either both are recorded or neither.
+	FinishDelivery(ctx context.Context, a Attempt, outcome string) error
 	// Attempts lists the ledger rows of one subject, in claim order.
 	Attempts(ctx context.Context, incidentID, subjectID string) ([]Attempt, error)
 	// SetOutcome records the subject's final outcome (sent, unreachable,

@@ -31,6 +31,9 @@ func (d *Dispatcher) deliver(work context.Context, job store.PendingDelivery) er
 			return err
 		}
 		switch status {
+		case sentAndRecorded:
+			d.observe(inc.ID, incident.OutcomeSent, ch)
+			return nil
 		case incident.AttemptSent:
 			return d.finish(work, inc.ID, s.ID, incident.OutcomeSent, ch)
 		case incident.AttemptClaimed: // a crashed send: never resent
@@ -39,6 +42,10 @@ func (d *Dispatcher) deliver(work context.Context, job store.PendingDelivery) er
 	}
 	return d.finish(work, inc.ID, s.ID, incident.OutcomeUnreachable, "")
 }
+
+// sentAndRecorded is try's status for a send it made and recorded together
+// with the person's outcome (store.FinishDelivery).
+const sentAndRecorded = "sent, outcome recorded"
 
 // try runs one channel and returns the attempt's final status.
 func (d *Dispatcher) try(work context.Context, log *zap.Logger, job store.PendingDelivery, ch string, done map[string]store.Attempt) (string, error) {
@@ -114,6 +121,14 @@ func (d *Dispatcher) record(ctx context.Context, log *zap.Logger, a store.Attemp
 		if !ok {
 			return d.existing(ctx, a)
 		}
+	}
+	if claimed && a.Status == incident.AttemptSent {
+		// The usual end: proof of the send and the person's outcome in one
+		// write.
+		if err := d.store.FinishDelivery(ctx, a, incident.OutcomeSent); err != nil {
+			return "", fmt.Errorf("record %s delivery: %w", a.Channel, err)
+		}
+		return sentAndRecorded, nil
 	}
 	if err := d.store.FinishAttempt(ctx, a); err != nil {
 		// The send happened (or was refused) but the proof is missing: the

@@ -61,28 +61,57 @@ func checkAttemptKey(a store.Attempt) error {
 // conflict. Claim-time fields left empty keep their claimed values;
 // FinishedAt defaults to now.
 func (s *Store) FinishAttempt(ctx context.Context, a store.Attempt) error {
+	if err := checkFinish(a); err != nil {
+		return err
+	}
+	finishedAt := formatTime(orNow(a.FinishedAt, s.now()))
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		return s.finishIn(ctx, tx, a, finishedAt)
+	})
+}
+
+// FinishDelivery records a claimed attempt's result and the subject's
+// final outcome on that channel in one write: the usual end of a
+// delivery, one commit wait instead of two.
+func (s *Store) FinishDelivery(ctx context.Context, a store.Attempt, outcome string) error {
+	if err := checkFinish(a); err != nil {
+		return err
+	}
+	if err := checkOutcome(outcome); err != nil {
+		return err
+	}
+	finishedAt := formatTime(orNow(a.FinishedAt, s.now()))
+	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		if err := s.finishIn(ctx, tx, a, finishedAt); err != nil {
+			return err
+		}
+		return s.outcomeIn(ctx, tx, a.IncidentID, a.SubjectID, outcome, a.Channel, finishedAt)
+	})
+}
+
+func checkFinish(a store.Attempt) error {
 	if err := checkAttemptKey(a); err != nil {
 		return err
 	}
 	switch a.Status {
 	case incident.AttemptSent, incident.AttemptFailed, incident.AttemptNoAddress:
-	default:
-		return incident.Invalid("status", "cannot finish an attempt as %q", a.Status)
+		return nil
 	}
-	finishedAt := formatTime(orNow(a.FinishedAt, s.now()))
-	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.finish).ExecContext(ctx,
-			a.Status, a.Provider, a.ProviderID, a.TemplateID, a.Locale, a.ContentHash,
-			a.Tries, a.Error, finishedAt,
-			a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed))
-		if err != nil {
-			return fmt.Errorf("finish %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
-		}
-		if n == 1 {
-			return nil
-		}
-		return whyNotClaimed(ctx, tx, a)
-	})
+	return incident.Invalid("status", "cannot finish an attempt as %q", a.Status)
+}
+
+func (s *Store) finishIn(ctx context.Context, tx *sql.Tx, a store.Attempt, finishedAt string) error {
+	n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.finish).ExecContext(ctx,
+		a.Status, a.Provider, a.ProviderID, a.TemplateID, a.Locale, a.ContentHash,
+		a.Tries, a.Error, finishedAt,
+		a.IncidentID, a.SubjectID, a.Channel, incident.AttemptClaimed))
+	if err != nil {
+		return fmt.Errorf("finish %s attempt for subject %s: %w", a.Channel, a.SubjectID, err)
+	}
+	if n == 1 {
+		return nil
+	}
+	return whyNotClaimed(ctx, tx, a)
 }
 
 const finishSQL = `UPDATE attempts SET status = ?, provider = COALESCE(NULLIF(?, ''), provider),

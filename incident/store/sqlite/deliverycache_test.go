@@ -41,3 +41,28 @@ func TestDeliveryFollowsIncidentChanges(t *testing.T) {
 		t.Fatalf("after an update Delivery = %q, %v; want the new title", d.Incident.Facts.Title, err)
 	}
 }
+
+// Retired tokens stay retired across a restart, although LiveTokens skips
+// its query until a token is retired.
+func TestRetiredTokensSurviveReopen(t *testing.T) {
+	path := t.TempDir() + "/herald.db"
+	s, err := Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if live, err := s.LiveTokens(ctx, []string{"a", "b"}); err != nil || len(live) != 2 {
+		t.Fatalf("LiveTokens with nothing retired = %v, %v", live, err)
+	}
+	if err := s.RetireTokens(ctx, []string{"a"}); err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if s, err = Open(path); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if live, err := s.LiveTokens(ctx, []string{"a", "b"}); err != nil || len(live) != 1 || live[0] != "b" {
+		t.Errorf("LiveTokens after reopening = %v, %v; want [b]", live, err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/herald-notify/herald/incident"
@@ -37,6 +38,9 @@ type Store struct {
 	reads *readStmts
 	now   func() time.Time
 	cache incidentCache // decoded incidents for delivery jobs
+	// anyRetired is false until a push token is retired: LiveTokens then
+	// needs no query.
+	anyRetired atomic.Bool
 }
 
 var _ store.Store = (*Store)(nil)
@@ -75,7 +79,11 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, reads.close(), stmts.close(), r.Close(), w.Close())
 	}
-	return &Store{w: w, r: r, batch: batch, stmts: stmts, reads: reads, now: time.Now}, nil
+	s := &Store{w: w, r: r, batch: batch, stmts: stmts, reads: reads, now: time.Now}
+	if err := s.loadAnyRetired(); err != nil {
+		return nil, errors.Join(err, s.Close())
+	}
+	return s, nil
 }
 
 // Close lets ledger writes already taken commit, refuses later ones, and

@@ -124,23 +124,33 @@ func attachIncidents(ctx context.Context, tx *sql.Tx, ds []store.PendingDelivery
 
 // SetOutcome records the subject's outcome and the channel that reached them.
 func (s *Store) SetOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) error {
-	switch outcome {
-	case incident.OutcomePending, incident.OutcomeSent, incident.OutcomeUnreachable, incident.OutcomeUncertain:
-	default:
-		return incident.Invalid("outcome", "unknown outcome %q", outcome)
+	if err := checkOutcome(outcome); err != nil {
+		return err
 	}
 	updatedAt := formatTime(s.now())
 	return s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
-		n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.outcome).ExecContext(ctx,
-			outcome, channel, updatedAt, incidentID, subjectID))
-		if err != nil {
-			return fmt.Errorf("set outcome of subject %s: %w", subjectID, err)
-		}
-		if n == 0 {
-			return subjectNotFound(incidentID, subjectID)
-		}
-		return nil
+		return s.outcomeIn(ctx, tx, incidentID, subjectID, outcome, channel, updatedAt)
 	})
+}
+
+func checkOutcome(outcome string) error {
+	switch outcome {
+	case incident.OutcomePending, incident.OutcomeSent, incident.OutcomeUnreachable, incident.OutcomeUncertain:
+		return nil
+	}
+	return incident.Invalid("outcome", "unknown outcome %q", outcome)
+}
+
+func (s *Store) outcomeIn(ctx context.Context, tx *sql.Tx, incidentID, subjectID, outcome, channel, updatedAt string) error {
+	n, err := rowsAffected(tx.StmtContext(ctx, s.stmts.outcome).ExecContext(ctx,
+		outcome, channel, updatedAt, incidentID, subjectID))
+	if err != nil {
+		return fmt.Errorf("set outcome of subject %s: %w", subjectID, err)
+	}
+	if n == 0 {
+		return subjectNotFound(incidentID, subjectID)
+	}
+	return nil
 }
 
 const outcomeSQL = `UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?

@@ -283,3 +283,33 @@ func testCountOutcome(t *testing.T, s store.Store) {
 		}
 	}
 }
+
+// testFinishDelivery: the attempt's result and the person's outcome are
+// recorded together, or neither.
+func testFinishDelivery(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 2)...)
+	claim(t, s, "INC-1", "u-1", "sms")
+	a := store.Attempt{IncidentID: "INC-1", SubjectID: "u-1", Channel: "sms", Status: incident.AttemptSent,
+		Provider: "twilio", ProviderID: "SM1", Tries: 1}
+	if err := s.FinishDelivery(ctx, a, incident.OutcomeSent); err != nil {
+		t.Fatalf("FinishDelivery: %v", err)
+	}
+	rows, err := s.Attempts(ctx, "INC-1", "u-1")
+	if err != nil || len(rows) != 1 || rows[0].Status != incident.AttemptSent || rows[0].ProviderID != "SM1" {
+		t.Errorf("attempts after FinishDelivery = %+v, %v", rows, err)
+	}
+	if p := progress(t, s, "INC-1"); p.Sent != 1 || p.ByChannel["sms"].Sent != 1 {
+		t.Errorf("progress after FinishDelivery = %+v, want u-1 sent by sms", p)
+	}
+	// Nothing claimed for u-2: the attempt fails, so the outcome stays.
+	a.SubjectID = "u-2"
+	if err := s.FinishDelivery(ctx, a, incident.OutcomeSent); err == nil {
+		t.Error("FinishDelivery without a claim succeeded")
+	}
+	if p := progress(t, s, "INC-1"); p.Sent != 1 || p.Pending != 1 {
+		t.Errorf("progress after a refused FinishDelivery = %+v, want u-2 still pending", p)
+	}
+	a.SubjectID = "u-1"
+	wantCode(t, s.FinishDelivery(ctx, a, "delivered-maybe"), incident.CodeInvalid)
+}
