@@ -88,7 +88,7 @@ func (t *tx) PutIncident(inc incident.Incident) error {
 		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (id) DO UPDATE SET status = excluded.status, facts = excluded.facts,
 			decision = excluded.decision, opened_at = excluded.opened_at,
-			updated_at = excluded.updated_at`,
+			updated_at = excluded.updated_at, revision = incidents.revision + 1`,
 		inc.ID, inc.Status, facts, decision, formatTime(inc.OpenedAt), formatTime(inc.UpdatedAt))
 	if err != nil {
 		return fmt.Errorf("put incident %s: %w", inc.ID, err)

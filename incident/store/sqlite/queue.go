@@ -126,13 +126,13 @@ const markQueuedSQL = `UPDATE subjects SET queued = 1
 
 // Delivery returns one delivery job's incident, subject, outcome and
 // ledger rows. It runs at every job, so its statements are prepared once
-// and the incident's decoding is reused (incidentCache).
+// and the incident is read and decoded only when its revision changed
+// (incidentCache).
 func (s *Store) Delivery(ctx context.Context, key store.DeliveryKey) (store.PendingDelivery, error) {
 	var d store.PendingDelivery
-	var r incidentRow
+	var revision int64
 	var doc string
-	err := s.reads.delivery.QueryRowContext(ctx, key.IncidentID, key.SubjectID).
-		Scan(&r.id, &r.status, &r.facts, &r.decision, &r.opened, &r.updated, &doc, &d.Outcome)
+	err := s.reads.delivery.QueryRowContext(ctx, key.IncidentID, key.SubjectID).Scan(&revision, &doc, &d.Outcome)
 	if errors.Is(err, sql.ErrNoRows) {
 		if err := mustExist(ctx, s.r, key.IncidentID); err != nil {
 			return d, err
@@ -142,8 +142,8 @@ func (s *Store) Delivery(ctx context.Context, key store.DeliveryKey) (store.Pend
 	if err != nil {
 		return d, fmt.Errorf("get delivery of subject %s: %w", key.SubjectID, err)
 	}
-	if d.Incident, err = s.cache.decode(r); err != nil {
-		return d, fmt.Errorf("get incident %s: %w", key.IncidentID, err)
+	if d.Incident, err = s.cache.get(ctx, s.r, key.IncidentID, revision); err != nil {
+		return d, err
 	}
 	if err := decodeJSON(doc, &d.Subject); err != nil {
 		return d, err
@@ -155,6 +155,6 @@ func (s *Store) Delivery(ctx context.Context, key store.DeliveryKey) (store.Pend
 	return d, nil
 }
 
-const deliverySQL = `SELECT i.id, i.status, i.facts, i.decision, i.opened_at, i.updated_at, s.data, s.outcome
+const deliverySQL = `SELECT i.revision, s.data, s.outcome
 	FROM subjects s JOIN incidents i ON i.id = s.incident_id
 	WHERE s.incident_id = ? AND s.subject_id = ?`

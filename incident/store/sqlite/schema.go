@@ -12,6 +12,7 @@ var migrations = [][]string{
 	schemaV1,
 	schemaV2,
 	schemaV3,
+	schemaV4,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -133,6 +134,12 @@ var schemaV3 = []string{
 		token_hash TEXT PRIMARY KEY,
 		retired_at TEXT NOT NULL
 	) WITHOUT ROWID`,
+}
+
+// schemaV4 numbers each write of an incident, so a delivery job can tell
+// from one integer that its cached decoding of the incident is current.
+var schemaV4 = []string{
+	`ALTER TABLE incidents ADD COLUMN revision INTEGER NOT NULL DEFAULT 0`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,
