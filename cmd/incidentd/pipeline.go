@@ -50,13 +50,7 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, NoticeURL: noticeURL, Log: m.Log}
 	p.publisher = &notice.Publisher{Store: st}
-	render := func(ch string, inc incident.Incident, s incident.Subject) (dispatch.Rendered, error) {
-		data := templates.NoticeDataFrom(inc, noticeURL(inc.ID))
-		data.Name = s.Name
-		locale := templates.Negotiate(s.Locale, s.Jurisdiction)
-		msg, id, err := templates.Render(ch, locale, data)
-		return dispatch.Rendered{Message: msg, TemplateID: id, Locale: locale}, err
-	}
+	render := (&noticeRenderer{noticeURL: noticeURL}).render
 	observe := func(incidentID, outcome, channel string) {
 		p.metrics.outcome(outcome, channel)
 		if outcome == incident.OutcomeUnreachable || outcome == incident.OutcomeUncertain {
