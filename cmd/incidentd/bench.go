@@ -173,6 +173,9 @@ type countingProvider struct {
 }
 
 func (p *countingProvider) Notify(ctx context.Context, d notifier.Delivery) (notifier.Receipt, error) {
+	if strings.HasPrefix(d.SubjectID, "authority:") {
+		return notifier.Receipt{Provider: "bench", ProviderID: "report"}, nil // a regulator report, not a person
+	}
 	p.calls.Add(1)
 	if p.latency > 0 {
 		select {

@@ -73,7 +73,7 @@ func DefaultConfig() Config {
 	return Config{
 		DataDir: "./data", HTTPAddr: "127.0.0.1:8080", EmbeddedKafkaAddr: "127.0.0.1:9092",
 		Topic: "security.incidents", DLQTopic: "security.incidents.dlq", GroupID: "herald-incidentd",
-		AuthorityEmail: "breach-reports@authority.example", Workers: 64, RetryBackoff: 200 * time.Millisecond,
+		AuthorityEmail: "breach-reports@authority.example", Workers: 256, RetryBackoff: 200 * time.Millisecond,
 		NotifyTopic: "security.notifications", NotifyGroupID: "herald-notifier",
 		ClaimLease: 5 * time.Minute, SendDeadline: 2 * time.Minute,
 		BreakerThreshold: 5, BreakerCooldown: 30 * time.Second,
