@@ -174,7 +174,42 @@ func (b *batcher) commit(batch []*writeOp) {
 
 // runBatch fills errs with each write's own error and returns an error that
 // failed the transaction as a whole (nothing of the batch committed).
+//
+// Writes almost never fail (a lost claim is a result, not an error), so
+// the batch first runs without savepoints, which cost a third of the
+// writer's time. If any write fails, that attempt is rolled back whole and
+// the batch runs again with a savepoint per write.
 func (b *batcher) runBatch(batch []*writeOp, errs []error) error {
+	if b.runPlain(batch, errs) {
+		return nil
+	}
+	clear(errs)
+	return b.runIsolated(batch, errs)
+}
+
+// runPlain runs the batch in one transaction without savepoints and
+// reports whether it committed. It commits only if every write succeeded.
+func (b *batcher) runPlain(batch []*writeOp, errs []error) bool {
+	ctx := context.Background() // see writeFunc
+	tx, err := b.db.BeginTx(ctx, nil)
+	if err != nil {
+		return false
+	}
+	defer tx.Rollback() // no-op after Commit
+	for i, op := range batch {
+		if errs[i] = op.ctx.Err(); errs[i] != nil {
+			continue // its caller has left: do not write on its behalf
+		}
+		if err := op.fn(ctx, tx); err != nil {
+			return false
+		}
+	}
+	return tx.Commit() == nil
+}
+
+// runIsolated runs each write in its own savepoint, so a failing write is
+// undone alone and fails only its caller.
+func (b *batcher) runIsolated(batch []*writeOp, errs []error) error {
 	ctx := context.Background() // see writeFunc
 	tx, err := b.db.BeginTx(ctx, nil)
 	if err != nil {
