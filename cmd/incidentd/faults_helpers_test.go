@@ -336,4 +336,3 @@ func newDeadProvider(t *testing.T) *deadProvider {
 func (d *deadProvider) URL() string { return "http://" + d.ln.Addr().String() }
 
 func (d *deadProvider) Calls() int { return int(d.conns.Load()) }
-

@@ -6,7 +6,9 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/notifier/email/emailtest"
+	"github.com/herald-notify/herald/notifier/notice"
 	"github.com/herald-notify/herald/notifier/notifiertest"
 	"github.com/herald-notify/herald/notifier/push/pushtest"
 	"github.com/herald-notify/herald/notifier/sms/smstest"
@@ -129,5 +131,125 @@ func checkRetriedAfter(t *testing.T, id string, arrivals []time.Time, tries int)
 	}
 	if gap := arrivals[1].Sub(arrivals[0]); gap < time.Second {
 		t.Fatalf("%s: retried %v after a 429 with Retry-After: 1", id, gap)
+	}
+}
+
+// downProvider is a provider that never recovers: where the daemon is
+// pointed for the channel, and how many calls reached it.
+type downProvider struct {
+	name    string
+	channel string
+	start   func(t *testing.T, b *faultBed) (url string, calls func() int)
+	config  func(cfg *Config, url string)
+}
+
+var downProviders = []downProvider{
+	{name: "twilio_5xx", channel: incident.ChannelSMS, config: twilioProvider.config,
+		start: func(t *testing.T, b *faultBed) (string, func() int) {
+			b.twilio.SetFault(notifiertest.Transient)
+			return b.twilio.URL(), b.twilio.Requests
+		}},
+	{name: "twilio_unreachable", channel: incident.ChannelSMS, config: twilioProvider.config,
+		start: func(t *testing.T, b *faultBed) (string, func() int) {
+			d := newDeadProvider(t)
+			return d.URL(), d.Calls
+		}},
+	{name: "fcm_5xx", channel: incident.ChannelPush, config: fcmProvider.config,
+		start: func(t *testing.T, b *faultBed) (string, func() int) {
+			b.fcm.SetFault(notifiertest.Transient)
+			return b.fcm.URL(), func() int { return len(b.fcm.Tokens()) }
+		}},
+}
+
+// TestProviderDownFallsBackAndPublishesNotice: a provider that is down for
+// good. People who also have email get exactly one email; people with no
+// other channel end unreachable and the public notice, absent before, is
+// published for them. The breaker opens, so the down provider sees a small
+// fraction of the people x tries it would see without one.
+func TestProviderDownFallsBackAndPublishesNotice(t *testing.T) {
+	for _, p := range downProviders {
+		t.Run(p.name, func(t *testing.T) { providerDown(t, p, 300, 100) })
+	}
+}
+
+func providerDown(t *testing.T, p downProvider, withEmail, alone int) {
+	start := time.Now()
+	b := newFaultBed(t)
+	url, calls := p.start(t, b)
+	cfg := faultConfig(t, b.smtp, b.twilio.URL(), b.fcm.URL())
+	p.config(&cfg, url)
+	cfg.Workers, cfg.BreakerThreshold, cfg.BreakerCooldown = 32, 5, 250*time.Millisecond
+	h := startConfigured(t, cfg, b.logs)
+	openIncident(t, h)
+	if code := noticeStatus(t, h); code != http.StatusNotFound {
+		t.Fatalf("GET /notices/%s before anyone was told: HTTP %d, want 404", demoID, code)
+	}
+	fallback := faultPeople(0, withEmail, p.channel, incident.ChannelEmail)
+	stranded := faultPeople(withEmail, alone, p.channel)
+	people := append(append([]incident.Subject(nil), fallback...), stranded...)
+	v := addPeople(t, h, people, len(people))
+
+	pr := v.Progress
+	if pr.Sent != withEmail || pr.Unreachable != alone || pr.Uncertain != 0 ||
+		pr.ByChannel[incident.ChannelEmail].Sent != withEmail || pr.ByChannel[p.channel].Sent != 0 {
+		t.Errorf("progress %s, want %d sent by email and %d unreachable", describe(v), withEmail, alone)
+	}
+	checkOneEmailEach(t, b.smtp, fallback, stranded)
+	if b.twilio.Accepted()+b.fcm.Accepted() != 0 {
+		t.Errorf("the down provider accepted %d SMS and %d push", b.twilio.Accepted(), b.fcm.Accepted())
+	}
+	budget := len(people) * maxTries
+	if n := calls(); n == 0 || n > budget/10 {
+		t.Errorf("%d calls reached the down provider, want some but at most a tenth of %d people x %d tries", n, len(people), maxTries)
+	}
+	if ch := circuitChanges(t, b.logs, p.channel); len(ch) == 0 || ch[0] != "closed>open" {
+		t.Errorf("breaker transitions %v, want it to open first", ch)
+	}
+	if code := noticeStatus(t, h); code != http.StatusOK || v.Notice == nil || v.Notice.Reason != notice.ReasonUnreachable {
+		t.Errorf("GET /notices/%s: HTTP %d, notice %+v; want it published for the unreachable", demoID, code, v.Notice)
+	}
+	checkFellBack(t, ledgerOf(t, h, people), p.channel, len(fallback))
+	assertNoContactLogged(t, b.logs, people)
+	t.Logf("%d people, %d calls at the down provider (budget %d), breaker %v, %v", len(people), calls(), budget,
+		circuitChanges(t, b.logs, p.channel), time.Since(start).Round(time.Millisecond))
+}
+
+// checkOneEmailEach: each of told got exactly one email, none of the others.
+func checkOneEmailEach(t *testing.T, smtp *emailtest.Server, told, others []incident.Subject) {
+	t.Helper()
+	got := emailsTo(smtp)
+	for _, s := range told {
+		if got[s.Email] != 1 {
+			t.Fatalf("%s received %d emails, want 1", s.ID, got[s.Email])
+		}
+	}
+	for _, s := range others {
+		if got[s.Email] != 0 {
+			t.Fatalf("%s, who has no email in their chain, received %d emails", s.ID, got[s.Email])
+		}
+	}
+}
+
+// checkFellBack: the first fallbacks people hold a failed attempt on the
+// down channel then a sent email; the rest only the failed attempt.
+func checkFellBack(t *testing.T, ledger map[string][]store.Attempt, down string, fallbacks int) {
+	t.Helper()
+	for i := range len(ledger) {
+		id := faultPeople(i, 1)[0].ID
+		byChannel := map[string]store.Attempt{}
+		for _, a := range ledger[id] {
+			byChannel[a.Channel] = a
+		}
+		want := 1
+		if i < fallbacks {
+			want = 2
+			if byChannel[incident.ChannelEmail].Status != incident.AttemptSent {
+				t.Fatalf("%s: ledger %+v, want a sent email", id, ledger[id])
+			}
+		}
+		a := byChannel[down]
+		if len(ledger[id]) != want || a.Status != incident.AttemptFailed || a.Tries < 1 || a.Tries > maxTries {
+			t.Fatalf("%s: ledger %+v, want a failed %s attempt of 1..%d tries and %d rows", id, ledger[id], down, maxTries, want)
+		}
 	}
 }
