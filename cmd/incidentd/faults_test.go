@@ -253,3 +253,65 @@ func checkFellBack(t *testing.T, ledger map[string][]store.Attempt, down string,
 		}
 	}
 }
+
+// TestBreakerOpensInOutageAndClosesAfterRecovery: Twilio fails every
+// message while a first group is told, then recovers. The first group
+// falls back to email, the breaker opens; once the provider is back and
+// the cooldown has passed, a trial send closes the breaker and the second
+// group is told by SMS again. Across both, nobody is told twice, on one
+// channel or across two.
+func TestBreakerOpensInOutageAndClosesAfterRecovery(t *testing.T) {
+	start := time.Now()
+	b := newFaultBed(t)
+	front := newScriptedFront(t, b.twilio.URL(), twilioTo)
+	front.downReply = &notifiertest.HTTPReply{Status: 503, Body: "<html>Service Unavailable</html>"}
+	cfg := faultConfig(t, b.smtp, front.srv.URL, b.fcm.URL())
+	cooldown := 300 * time.Millisecond
+	cfg.Workers, cfg.BreakerThreshold, cfg.BreakerCooldown = 32, 5, cooldown
+	h := startConfigured(t, cfg, b.logs)
+	openIncident(t, h)
+
+	front.down.Store(true)
+	during := faultPeople(0, 200, incident.ChannelSMS, incident.ChannelEmail)
+	addPeople(t, h, during, len(during))
+	callsDuring := front.Requests()
+	front.down.Store(false)
+	// The breaker opened at the latest at the last refused call, so after
+	// one cooldown from now it lets a trial through.
+	time.Sleep(cooldown + 50*time.Millisecond)
+	after := faultPeople(len(during), 100, incident.ChannelSMS, incident.ChannelEmail)
+	v := addPeople(t, h, after, len(during)+len(after))
+
+	people := append(append([]incident.Subject(nil), during...), after...)
+	if pr := v.Progress; pr.Sent != len(people) || pr.Unreachable != 0 || pr.Uncertain != 0 {
+		t.Errorf("progress %s, want all %d sent", describe(v), len(people))
+	}
+	bySMS := toldOnceEach(t, b, people)
+	checkOneEmailEach(t, b.smtp, during, nil)
+	if callsDuring > len(during)*maxTries/10 {
+		t.Errorf("%d calls reached Twilio during the outage, want at most a tenth of %d people x %d tries", callsDuring, len(during), maxTries)
+	}
+	ch := circuitChanges(t, b.logs, incident.ChannelSMS)
+	if bySMS == 0 || len(ch) == 0 || ch[0] != "closed>open" || ch[len(ch)-1] != "half_open>closed" {
+		t.Errorf("%d of the second group told by SMS, breaker %v; want it opened, then closed and used again", bySMS, ch)
+	}
+	assertNoContactLogged(t, b.logs, people)
+	t.Logf("%d calls during the outage; after it %d of %d by SMS; breaker %v; %v", callsDuring, bySMS, len(after), ch,
+		time.Since(start).Round(time.Millisecond))
+}
+
+// toldOnceEach: every person got exactly one message, by SMS or by email,
+// never both; it returns how many were told by SMS.
+func toldOnceEach(t *testing.T, b *faultBed, people []incident.Subject) int {
+	t.Helper()
+	texts, emails := smsTo(b.twilio), emailsTo(b.smtp)
+	for _, s := range people {
+		if n := texts[s.Phone] + emails[s.Email]; n != 1 {
+			t.Fatalf("%s received %d SMS and %d emails, want one message", s.ID, texts[s.Phone], emails[s.Email])
+		}
+	}
+	if len(texts)+len(emails) != len(people) {
+		t.Errorf("%d SMS and %d emails reached someone not among the %d people", len(texts), len(emails), len(people))
+	}
+	return len(texts)
+}
