@@ -121,8 +121,8 @@ func TestSubjectsBatchDowngradeIsHeldOnce(t *testing.T) {
 		t.Errorf("v2 review = %+v, want the signal %q", v2.Review, signal)
 	}
 	// The dispatcher goes on telling people while the duty is held.
-	if ds, err := st.PendingDeliveries(context.Background(), 10); err != nil || len(ds) != 5 {
-		t.Errorf("pending deliveries while held = %d, %v; want 5", len(ds), err)
+	if ks, err := st.ToQueue(context.Background(), 10); err != nil || len(ks) != 5 {
+		t.Errorf("people to queue while held = %d, %v; want 5", len(ks), err)
 	}
 
 	reason := "All five accounts were test fixtures; nobody real is affected."
@@ -137,8 +137,8 @@ func TestSubjectsBatchDowngradeIsHeldOnce(t *testing.T) {
 		t.Errorf("v3 = version %d notify %v reason %q changes %+v; want 3, false, the reason, %+v",
 			v3.Version, v3.NotifySubjects, v3.ChangeReason, v3.Changes, want)
 	}
-	if ds, err := st.PendingDeliveries(context.Background(), 10); err != nil || len(ds) != 0 {
-		t.Errorf("pending deliveries after the confirmed flip = %d, %v; want none", len(ds), err)
+	if ks, err := st.ToQueue(context.Background(), 10); err != nil || len(ks) != 0 {
+		t.Errorf("people to queue after the confirmed flip = %d, %v; want none", len(ks), err)
 	}
 }
 

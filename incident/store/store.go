@@ -25,9 +25,6 @@ type Store interface {
 	// Decisions returns every decision version of an incident, oldest first.
 	Decisions(ctx context.Context, incidentID string) ([]incident.Decision, error)
 
-	// PendingDeliveries returns up to limit subjects whose outcome is pending
-	// and whose incident's current decision has notify_subjects = true.
-	PendingDeliveries(ctx context.Context, limit int) ([]PendingDelivery, error)
 	// ToQueue returns up to limit subjects that need a delivery job: outcome
 	// pending, not marked queued, and their incident's current decision has
 	// notify_subjects = true; oldest first. The enqueuer emits a job for each

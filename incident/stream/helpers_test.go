@@ -16,7 +16,13 @@ const waitFor = 15 * time.Second
 
 func startBroker(t *testing.T, addr, dir string) *Broker {
 	t.Helper()
-	b, err := StartBroker(BrokerConfig{Addr: addr, DataDir: dir})
+	return startBrokerConfig(t, BrokerConfig{Addr: addr, DataDir: dir})
+}
+
+// startBrokerConfig starts the embedded broker and stops it after the test.
+func startBrokerConfig(t testing.TB, cfg BrokerConfig) *Broker {
+	t.Helper()
+	b, err := StartBroker(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

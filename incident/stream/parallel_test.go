@@ -25,12 +25,7 @@ import (
 // number of partitions, persisting to a temporary directory.
 func startBrokerWith(t testing.TB, partitions int) *Broker {
 	t.Helper()
-	b, err := StartBroker(BrokerConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Partitions: partitions})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(b.Close)
-	return b
+	return startBrokerConfig(t, BrokerConfig{Addr: "127.0.0.1:0", DataDir: t.TempDir(), Partitions: partitions})
 }
 
 func parallelConfig(t *testing.T, b *Broker, group string) ParallelConfig {

@@ -52,7 +52,7 @@ func (s *Store) ToQueue(ctx context.Context, limit int) ([]store.DeliveryKey, er
 }
 
 // notifyingIncidents lists incidents whose current decision says to notify
-// subjects: the test PendingDeliveries applies. Incidents are few next to
+// subjects. Incidents are few next to
 // their subjects, so reading each decision here is cheap.
 func notifyingIncidents(ctx context.Context, q querier) ([]string, error) {
 	ids, err := queryStrings(ctx, q,

@@ -58,52 +58,6 @@ func insertSubjects(ctx context.Context, stmt *sql.Stmt, incidentID string, subj
 	return added, nil
 }
 
-// PendingDeliveries returns pending subjects of incidents whose current
-// decision says to notify subjects, in the order they were added.
-func (s *Store) PendingDeliveries(ctx context.Context, limit int) ([]store.PendingDelivery, error) {
-	if limit <= 0 {
-		return nil, incident.Invalid("limit", "must be positive")
-	}
-	var out []store.PendingDelivery
-	err := s.inReadTx(ctx, func(tx *sql.Tx) error {
-		var err error
-		out, err = pendingDeliveries(ctx, tx, limit)
-		return err
-	})
-	if err != nil {
-		return nil, fmt.Errorf("list pending deliveries: %w", err)
-	}
-	return out, nil
-}
-
-func pendingDeliveries(ctx context.Context, tx *sql.Tx, limit int) ([]store.PendingDelivery, error) {
-	rows, err := tx.QueryContext(ctx, `
-		SELECT s.incident_id, s.data FROM subjects s JOIN incidents i ON i.id = s.incident_id
-		WHERE s.outcome = '`+incident.OutcomePending+`'
-		  AND json_extract(i.decision, '$.notify_subjects') = 1
-		ORDER BY s.seq LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []store.PendingDelivery{}
-	for rows.Next() {
-		var p store.PendingDelivery
-		var doc string
-		if err := rows.Scan(&p.Incident.ID, &doc); err != nil {
-			return nil, err
-		}
-		if err := decodeJSON(doc, &p.Subject); err != nil {
-			return nil, err
-		}
-		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return out, attachIncidents(ctx, tx, out)
-}
-
 // attachIncidents fills in each delivery's incident, reading each once.
 func attachIncidents(ctx context.Context, tx *sql.Tx, ds []store.PendingDelivery) error {
 	seen := map[string]incident.Incident{}

@@ -78,8 +78,8 @@ func readUntilDone(ctx context.Context, t *testing.T, s store.Store) {
 			t.Errorf("Progress: %v", err)
 			return
 		}
-		if _, err := s.PendingDeliveries(bg, 50); err != nil {
-			t.Errorf("PendingDeliveries: %v", err)
+		if _, err := s.ToQueue(bg, 50); err != nil {
+			t.Errorf("ToQueue: %v", err)
 			return
 		}
 	}

@@ -11,49 +11,6 @@ import (
 	"github.com/herald-notify/herald/incident/store"
 )
 
-func testPendingDeliveries(t *testing.T, s store.Store) {
-	ctx := context.Background()
-	a, b, c := newIncident("INC-A", true), newIncident("INC-B", false), newIncident("INC-C", true)
-	seed(t, s, a, subjects("a", 3)...)
-	seed(t, s, b, subjects("b", 2)...)
-	seed(t, s, c, subjects("c", 1)...)
-
-	want := []string{"INC-A/a-1", "INC-A/a-2", "INC-A/a-3", "INC-C/c-1"}
-	if got := pendingIDs(t, s, 10); !slices.Equal(got, want) {
-		t.Fatalf("pending = %v, want %v (oldest first, INC-B not notified)", got, want)
-	}
-	if got := pendingIDs(t, s, 2); !slices.Equal(got, want[:2]) {
-		t.Errorf("pending with limit 2 = %v, want %v", got, want[:2])
-	}
-	ds, err := s.PendingDeliveries(ctx, 1)
-	if err != nil || len(ds) != 1 {
-		t.Fatalf("PendingDeliveries(1) = %v, %v", ds, err)
-	}
-	jsonEqual(t, "pending incident", ds[0].Incident, a)
-	jsonEqual(t, "pending subject with its contact details", ds[0].Subject, subject("a-1"))
-
-	setOutcome(t, s, a.ID, "a-1", incident.OutcomeSent, incident.ChannelEmail)
-	setOutcome(t, s, a.ID, "a-2", incident.OutcomeUnreachable, "")
-	if got := pendingIDs(t, s, 10); !slices.Equal(got, want[2:]) {
-		t.Errorf("pending after outcomes = %v, want %v", got, want[2:])
-	}
-
-	// The current decision governs: turn A off and B on.
-	a.Decision.NotifySubjects, b.Decision.NotifySubjects = false, true
-	apply(t, s, "ev-AB", a.ID, func(tx store.Tx) error {
-		if err := tx.PutIncident(a); err != nil {
-			return err
-		}
-		return tx.PutIncident(b)
-	})
-	want = []string{"INC-B/b-1", "INC-B/b-2", "INC-C/c-1"}
-	if got := pendingIDs(t, s, 10); !slices.Equal(got, want) {
-		t.Errorf("pending after decisions changed = %v, want %v", got, want)
-	}
-	_, err = s.PendingDeliveries(ctx, 0)
-	wantCode(t, err, incident.CodeInvalid)
-}
-
 func testClaimOnceConcurrently(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	seed(t, s, newIncident("INC-1", true), subjects("u", 2)...)
@@ -199,7 +156,7 @@ func testStaleClaims(t *testing.T, s store.Store) {
 	if p.Uncertain != 1 || p.Sent != 1 || p.Pending != 2 {
 		t.Errorf("progress = %+v; want 1 uncertain, 1 sent, 2 pending", p)
 	}
-	if got := pendingIDs(t, s, 10); !slices.Equal(got, []string{"INC-1/u-3", "INC-1/u-4"}) {
+	if got := toQueueIDs(t, s, 10); !slices.Equal(got, []string{"INC-1/u-3", "INC-1/u-4"}) {
 		t.Errorf("pending = %v; the uncertain subject must not be resent", got)
 	}
 	atts, err := s.Attempts(ctx, "INC-1", "u-1")

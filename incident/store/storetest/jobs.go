@@ -66,9 +66,9 @@ func testToQueue(t *testing.T, s store.Store) {
 	if got := toQueueIDs(t, s, 10); !slices.Equal(got, want) {
 		t.Errorf("to queue after outcomes and marks = %v, want %v", got, want)
 	}
-	// Queued is not told: PendingDeliveries still lists a queued subject.
-	if got := pendingIDs(t, s, 10); !slices.Contains(got, "INC-A/a-2") {
-		t.Errorf("pending = %v; a queued subject is still pending", got)
+	// Queued is not told: a queued subject's outcome is still pending.
+	if d, err := s.Delivery(context.Background(), key(a.ID, "a-2")); err != nil || d.Outcome != incident.OutcomePending {
+		t.Errorf("queued subject: outcome %q, %v; want still pending", d.Outcome, err)
 	}
 
 	// The current decision governs: turn A off and B on.

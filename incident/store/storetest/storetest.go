@@ -31,7 +31,6 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"add_subjects", testAddSubjects},
 		{"population", testPopulation},
 		{"population_rollback", testPopulationRollback},
-		{"pending_deliveries", testPendingDeliveries},
 		{"claim_once_concurrently", testClaimOnceConcurrently},
 		{"finish_attempt", testFinishAttempt},
 		{"finish_attempt_errors", testFinishAttemptErrors},
@@ -210,19 +209,6 @@ func setOutcome(t *testing.T, s store.Store, incidentID, subjectID, outcome, cha
 	if err := s.SetOutcome(context.Background(), incidentID, subjectID, outcome, channel); err != nil {
 		t.Fatalf("set outcome of %s: %v", subjectID, err)
 	}
-}
-
-func pendingIDs(t *testing.T, s store.Store, limit int) []string {
-	t.Helper()
-	ds, err := s.PendingDeliveries(context.Background(), limit)
-	if err != nil {
-		t.Fatalf("PendingDeliveries: %v", err)
-	}
-	ids := []string{}
-	for _, d := range ds {
-		ids = append(ids, d.Incident.ID+"/"+d.Subject.ID)
-	}
-	return ids
 }
 
 func progress(t *testing.T, s store.Store, incidentID string) incident.Progress {
