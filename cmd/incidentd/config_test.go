@@ -101,3 +101,18 @@ func TestPolicyFileBuildsTheEngine(t *testing.T) {
 		t.Errorf("error %v, want one naming policy_file and the unknown key", err)
 	}
 }
+
+// The example configuration in deploy/ stays loadable: every key it shows
+// is a real setting and every value is valid.
+func TestExampleConfigLoads(t *testing.T) {
+	cfg, err := LoadConfig([]string{"--config", "../../deploy/herald.example.yaml"}, func(string) string { return "" })
+	if err != nil {
+		t.Fatalf("deploy/herald.example.yaml: %v", err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Fatalf("deploy/herald.example.yaml: %v", err)
+	}
+	if cfg.NotifyTopic != "security.notifications" || cfg.Workers != 256 {
+		t.Errorf("example config read as %+v", cfg)
+	}
+}
