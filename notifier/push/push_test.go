@@ -122,6 +122,22 @@ func TestSecondTokenAfterUnregistered(t *testing.T) {
 	}
 }
 
+// Notify, the dispatcher's entry, hands the unregistered tokens back on the
+// receipt, so they are retired whether or not another token worked.
+func TestNotifyReportsUnregisteredTokens(t *testing.T) {
+	s := pushtest.NewServer(t)
+	s.SetUnregistered(phoneToken)
+	r, err := newNotifier(t, s.Config()).Notify(context.Background(), delivery(phoneToken, laptopTok))
+	if err != nil || !slices.Equal(r.Unregistered, []string{phoneToken}) {
+		t.Errorf("Notify = %d unregistered tokens, %v; want just the phone's", len(r.Unregistered), err)
+	}
+	s.SetUnregistered(laptopTok)
+	r, err = newNotifier(t, s.Config()).Notify(context.Background(), delivery(phoneToken, laptopTok))
+	if !notifier.IsPermanent(err) || len(r.Unregistered) != 2 {
+		t.Errorf("all tokens gone: %d unregistered, %v; want both, permanent", len(r.Unregistered), err)
+	}
+}
+
 func TestStopsAtFirstSuccess(t *testing.T) {
 	s := pushtest.NewServer(t)
 	if _, err := newNotifier(t, s.Config()).Notify(context.Background(), delivery(phoneToken, laptopTok)); err != nil {
