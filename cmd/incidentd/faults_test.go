@@ -276,8 +276,9 @@ func TestBreakerOpensInOutageAndClosesAfterRecovery(t *testing.T) {
 	addPeople(t, h, during, len(during))
 	callsDuring := front.Requests()
 	front.down.Store(false)
-	// The breaker opened at the latest at the last refused call, so after
-	// one cooldown from now it lets a trial through.
+	// Everyone of the first group is final, so every send through the
+	// breaker has returned: it last opened before the flip, and one
+	// cooldown from now it lets a trial through (50ms is clock slack).
 	time.Sleep(cooldown + 50*time.Millisecond)
 	after := faultPeople(len(during), 100, incident.ChannelSMS, incident.ChannelEmail)
 	v := addPeople(t, h, after, len(during)+len(after))
