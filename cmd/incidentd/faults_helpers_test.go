@@ -45,7 +45,7 @@ func faultConfig(t *testing.T, smtp *emailtest.Server, twilioURL, fcmURL string)
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaAddr = t.TempDir(), "127.0.0.1:0", "127.0.0.1:0"
-	cfg.AuthorityEmail, cfg.LogLevel = authority, "debug"
+	cfg.AuthorityEmail = authority
 	host, port := smtp.Addr()
 	cfg.SMTPHost, cfg.SMTPPort, cfg.SMTPTLS, cfg.SMTPFrom = host, port, "none", emailtest.From
 	cfg.TwilioAccountSID, cfg.TwilioAuthToken, cfg.TwilioFrom, cfg.TwilioBaseURL =

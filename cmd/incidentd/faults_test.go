@@ -69,8 +69,10 @@ var fcmProvider = faultyProvider{
 // exactly once on that channel, after waiting out the Retry-After; nobody
 // falls back to email; the ledger holds one sent attempt of three tries
 // per person; no notice is needed. The breaker threshold is set above
-// every failure the outage can produce: how the breaker cuts an outage
-// short is the next tests' subject.
+// every failure the outage can produce: an open breaker ends a person's
+// tries on the channel at once (README: "an open circuit moves the person
+// to their next channel"), so with the default threshold of 5 this very
+// outage sends all of them to email. The next tests cover the breaker.
 func TestProviderOutageWithinRetryBudgetReachesEveryoneOnce(t *testing.T) {
 	for _, p := range []faultyProvider{twilioProvider, fcmProvider} {
 		t.Run(p.channel, func(t *testing.T) { outageWithinBudget(t, p, 250) })
