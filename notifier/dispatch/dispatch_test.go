@@ -201,19 +201,41 @@ func TestExhaustedRetriesFallBack(t *testing.T) {
 	}
 }
 
-// A provider known to be down (an open circuit) is not waited on: the
-// person moves to their next channel after one try.
-func TestProviderDownFallsBackAtOnce(t *testing.T) {
+// An open circuit is waited out when its trial comes within the send
+// deadline: a short outage does not move anyone off the channel, and the
+// refusals are not counted as tries.
+func TestOpenCircuitIsWaitedOut(t *testing.T) {
 	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+12015550123", Email: "a@example.com"})
 	open := fmt.Errorf("provider sms circuit open: %w", notifier.ErrProviderDown)
+	f.channels["sms"].script = []error{open, open, open, open, open}
+	if got := f.runUntil(t, 1); got[0] != "sent:sms" {
+		t.Fatalf("outcome %v, want sent:sms after the circuit closed", got)
+	}
+	if r := f.attempts(t, "s1")["sms"]; r.Tries != 1 {
+		t.Errorf("tries = %d, want 1: refusals by an open circuit never reached the provider", r.Tries)
+	}
+}
+
+// A circuit that stays open past the send deadline moves the person on.
+func TestOpenCircuitBeyondTheDeadlineFallsBack(t *testing.T) {
+	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "+12015550123", Email: "a@example.com"})
+	open := circuitOpen{&notifier.Error{Reason: "circuit open", RetryAfter: time.Hour}}
 	f.channels["sms"].script = []error{open, open, open}
 	if got := f.runUntil(t, 1); got[0] != "sent:email" {
 		t.Fatalf("outcome %v, want sent:email", got)
 	}
 	if f.channels["sms"].calls != 1 {
-		t.Errorf("sms calls = %d, want 1: a down provider is not retried", f.channels["sms"].calls)
+		t.Errorf("sms calls = %d, want 1: an hour's wait is past the deadline", f.channels["sms"].calls)
 	}
 }
+
+// circuitOpen is what an open guard answers: retryable, with the time left
+// until its trial, and matching notifier.ErrProviderDown.
+type circuitOpen struct{ err *notifier.Error }
+
+func (c circuitOpen) Error() string      { return c.err.Error() }
+func (c circuitOpen) Unwrap() error      { return c.err }
+func (circuitOpen) Is(target error) bool { return target == notifier.ErrProviderDown }
 
 func TestInvalidContactsAreRefusedBeforeSending(t *testing.T) {
 	f := newFixture(t, true, incident.Subject{ID: "s1", Phone: "12345", Email: "not an address"})
