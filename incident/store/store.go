@@ -54,6 +54,12 @@ type Store interface {
 	// SetOutcome records the subject's final outcome (sent, unreachable,
 	// uncertain) and the channel that reached them.
 	SetOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) error
+	// FinalizeOutcome records a final outcome (sent, unreachable, uncertain)
+	// for a subject still pending, and reports whether it did: false,
+	// changing nothing, when the subject's outcome was already final (a
+	// second worker or a duplicate job got there first), so each person's
+	// outcome is counted once.
+	FinalizeOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) (changed bool, err error)
 	// ResolveStaleClaims turns attempts left in "claimed" since before
 	// claimedBefore (a crash between claim and result: no live sender holds
 	// a claim that long, see dispatch.Config.ClaimLease) into resolved

@@ -21,8 +21,17 @@ func (d *Dispatcher) settled(ctx context.Context, a store.Attempt) (string, erro
 	if a.ClaimedAt.After(expired) {
 		return "", ErrClaimHeld
 	}
-	if _, err := d.store.ResolveStaleClaims(ctx, expired); err != nil {
+	n, err := d.store.ResolveStaleClaims(ctx, expired)
+	if err != nil {
 		return "", fmt.Errorf("resolve stale claim: %w", err)
 	}
-	return incident.AttemptClaimed, nil
+	if n > 0 {
+		return claimResolvedHere, nil
+	}
+	return incident.AttemptClaimed, nil // resolved meanwhile by someone else
 }
+
+// claimResolvedHere is settled's status when its own ResolveStaleClaims
+// turned the person uncertain: the outcome is recorded, only the observer
+// is still to hear of it.
+const claimResolvedHere = "claimed, resolved as uncertain here"

@@ -38,6 +38,9 @@ func (d *Dispatcher) deliver(work context.Context, job store.PendingDelivery) er
 			return d.finish(work, inc.ID, s.ID, incident.OutcomeSent, ch)
 		case incident.AttemptClaimed: // a crashed send: never resent
 			return d.finish(work, inc.ID, s.ID, incident.OutcomeUncertain, ch)
+		case claimResolvedHere: // ResolveStaleClaims recorded the outcome
+			d.observe(inc.ID, incident.OutcomeUncertain, ch)
+			return nil
 		}
 	}
 	return d.finish(work, inc.ID, s.ID, incident.OutcomeUnreachable, "")
@@ -141,11 +144,16 @@ func (d *Dispatcher) record(ctx context.Context, log *zap.Logger, a store.Attemp
 	return a.Status, nil
 }
 
+// finish records the person's final outcome. A duplicate job or a second
+// worker may find it recorded already: it is then not counted again.
 func (d *Dispatcher) finish(ctx context.Context, incidentID, subjectID, outcome, channel string) error {
-	if err := d.store.SetOutcome(ctx, incidentID, subjectID, outcome, channel); err != nil {
+	changed, err := d.store.FinalizeOutcome(ctx, incidentID, subjectID, outcome, channel)
+	if err != nil {
 		return fmt.Errorf("record outcome: %w", err)
 	}
-	d.observe(incidentID, outcome, channel)
+	if changed {
+		d.observe(incidentID, outcome, channel)
+	}
 	return nil
 }
 

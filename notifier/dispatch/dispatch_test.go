@@ -389,3 +389,25 @@ func (r *retiring) Notify(_ context.Context, d notifier.Delivery) (notifier.Rece
 	}
 	return rec, nil
 }
+
+// A duplicate job that read the person as pending just before another
+// worker told them loses the claim, sends nothing and counts nothing.
+func TestDuplicateJobCountsThePersonOnce(t *testing.T) {
+	f := newFixture(t, true, incident.Subject{ID: "s1", Email: "a@example.com"})
+	stale, err := f.store.Delivery(context.Background(), store.DeliveryKey{IncidentID: "INC-1", SubjectID: "s1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.runUntil(t, 1)
+	if err := f.dispatcher().deliver(context.Background(), stale); err != nil {
+		t.Fatal(err)
+	}
+	if n := f.channels["email"].count("s1"); n != 1 {
+		t.Errorf("email sent %d times, want once", n)
+	}
+	select {
+	case o := <-f.outcomes:
+		t.Errorf("the duplicate job counted the person again: %s", o)
+	default:
+	}
+}

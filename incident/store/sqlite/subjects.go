@@ -110,6 +110,32 @@ func (s *Store) outcomeIn(ctx context.Context, tx *sql.Tx, incidentID, subjectID
 const outcomeSQL = `UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?
 	WHERE incident_id = ? AND subject_id = ?`
 
+// FinalizeOutcome moves a pending subject to a final outcome; see
+// store.Store.
+func (s *Store) FinalizeOutcome(ctx context.Context, incidentID, subjectID, outcome, channel string) (bool, error) {
+	if outcome == incident.OutcomePending {
+		return false, incident.Invalid("outcome", "pending is not a final outcome")
+	}
+	if err := checkOutcome(outcome); err != nil {
+		return false, err
+	}
+	updatedAt := formatTime(s.now())
+	var changed bool
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE subjects SET outcome = ?, channel = ?, updated_at = ?
+			WHERE incident_id = ? AND subject_id = ? AND outcome = '`+incident.OutcomePending+`'`,
+			outcome, channel, updatedAt, incidentID, subjectID))
+		if err != nil {
+			return fmt.Errorf("finalize outcome of subject %s: %w", subjectID, err)
+		}
+		if changed = n == 1; !changed {
+			return mustHaveSubject(ctx, tx, incidentID, subjectID)
+		}
+		return nil
+	})
+	return changed, err
+}
+
 // CountOutcome counts the incident's subjects with one outcome through the
 // (outcome, seq) index: rare outcomes cost only their own rows.
 func (s *Store) CountOutcome(ctx context.Context, incidentID, outcome string) (int, error) {

@@ -270,3 +270,24 @@ func testFinishDelivery(t *testing.T, s store.Store) {
 	a.SubjectID = "u-1"
 	wantCode(t, s.FinishDelivery(ctx, a, "delivered-maybe"), incident.CodeInvalid)
 }
+
+// testFinalizeOutcome: only a pending subject is finalized, once.
+func testFinalizeOutcome(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	seed(t, s, newIncident("INC-1", true), subjects("u", 1)...)
+	changed, err := s.FinalizeOutcome(ctx, "INC-1", "u-1", incident.OutcomeSent, incident.ChannelEmail)
+	if err != nil || !changed {
+		t.Fatalf("first FinalizeOutcome = %v, %v; want changed", changed, err)
+	}
+	changed, err = s.FinalizeOutcome(ctx, "INC-1", "u-1", incident.OutcomeUnreachable, "")
+	if err != nil || changed {
+		t.Errorf("second FinalizeOutcome = %v, %v; want unchanged", changed, err)
+	}
+	if p := progress(t, s, "INC-1"); p.Sent != 1 || p.Unreachable != 0 {
+		t.Errorf("progress %+v, want the first outcome kept", p)
+	}
+	_, err = s.FinalizeOutcome(ctx, "INC-1", "u-9", incident.OutcomeSent, incident.ChannelEmail)
+	wantCode(t, err, incident.CodeNotFound)
+	_, err = s.FinalizeOutcome(ctx, "INC-1", "u-1", incident.OutcomePending, "")
+	wantCode(t, err, incident.CodeInvalid)
+}

@@ -44,6 +44,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"progress", testProgress},
 		{"count_outcome", testCountOutcome},
 		{"finish_delivery", testFinishDelivery},
+		{"finalize_outcome", testFinalizeOutcome},
 		{"concurrent_writers", testConcurrentWriters},
 		{"reports", testReports},
 		{"notices", testNotices},
