@@ -84,6 +84,10 @@ type Store interface {
 	LiveTokens(ctx context.Context, tokens []string) ([]string, error)
 	// Progress counts subject outcomes and attempts per channel.
 	Progress(ctx context.Context, incidentID string) (incident.Progress, error)
+	// Lease takes or renews the named lease for owner until now+ttl. It
+	// returns false when another owner holds it and it has not expired, so
+	// that of several processes sharing the store one does the named job.
+	Lease(ctx context.Context, name, owner string, ttl time.Duration) (bool, error)
 	// CountOutcome counts the incident's subjects with one outcome. It is
 	// meant for rare outcomes (unreachable, uncertain), which it counts
 	// without reading the other subjects: the notice decision asks after

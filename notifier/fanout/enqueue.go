@@ -2,6 +2,8 @@ package fanout
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -20,6 +22,10 @@ type Config struct {
 	Batch        int           // jobs read from the store and written per round; default 1000
 	PollInterval time.Duration // how often to look for new work when not kicked; default 1s
 	RetryBackoff time.Duration // wait after a failed round; default 500ms
+	// LeaseTTL is how long one process stays the enqueuer without renewing
+	// (it renews every round); default 15s. Of several incidentd sharing a
+	// store only the lease holder queues, so a person is queued once.
+	LeaseTTL time.Duration
 }
 
 func (c Config) withDefaults() Config {
@@ -32,14 +38,19 @@ func (c Config) withDefaults() Config {
 	if c.RetryBackoff <= 0 {
 		c.RetryBackoff = 500 * time.Millisecond
 	}
+	if c.LeaseTTL <= 0 {
+		c.LeaseTTL = 15 * time.Second
+	}
 	return c
 }
 
 // Enqueuer emits one job per person who must be told and is not yet queued.
 // It writes the jobs first and marks them queued after: a crash in between
 // emits them again, which the ledger makes harmless; the other order could
-// lose a person.
+// lose a person. Of several processes on one store, only the holder of the
+// "enqueuer" lease queues, so two never read the same people.
 type Enqueuer struct {
+	owner  string // this enqueuer's name on the lease
 	store  store.Store
 	writer Writer
 	log    *zap.Logger
@@ -54,7 +65,8 @@ func NewEnqueuer(s store.Store, w Writer, log *zap.Logger, cfg Config, queued fu
 	if queued == nil {
 		queued = func(int) {}
 	}
-	return &Enqueuer{store: s, writer: w, log: log, cfg: cfg.withDefaults(), kick: make(chan struct{}, 1), queued: queued}
+	return &Enqueuer{owner: newOwner(), store: s, writer: w, log: log, cfg: cfg.withDefaults(),
+		kick: make(chan struct{}, 1), queued: queued}
 }
 
 // Kick wakes the enqueuer after new subjects, a new decision or a reopened
@@ -81,8 +93,16 @@ func (e *Enqueuer) Run(ctx context.Context) error {
 	return nil
 }
 
-// round emits one batch and returns its size.
+// leaseName is the store lease the enqueuers of one store share.
+const leaseName = "enqueuer"
+
+// round emits one batch and returns its size; 0 when another process
+// holds the lease.
 func (e *Enqueuer) round(ctx context.Context) (int, error) {
+	held, err := e.store.Lease(ctx, leaseName, e.owner, e.cfg.LeaseTTL)
+	if err != nil || !held {
+		return 0, err
+	}
 	keys, err := e.store.ToQueue(ctx, e.cfg.Batch)
 	if err != nil || len(keys) == 0 {
 		return 0, err
@@ -118,4 +138,11 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
+}
+
+// newOwner names this enqueuer on the lease: unique per process start.
+func newOwner() string {
+	b := make([]byte, 8)
+	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
+	return hex.EncodeToString(b)
 }

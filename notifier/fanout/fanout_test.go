@@ -176,6 +176,7 @@ type flakyWriter struct {
 	mu       sync.Mutex
 	failures int
 	calls    int
+	written  int // jobs written, duplicates included
 	jobs     map[string]bool
 }
 
@@ -193,6 +194,7 @@ func (w *flakyWriter) WriteMessages(_ context.Context, msgs ...kafka.Message) er
 	for _, m := range msgs {
 		w.jobs[string(m.Key)] = true
 	}
+	w.written += len(msgs)
 	return nil
 }
 
@@ -200,4 +202,26 @@ func (w *flakyWriter) count() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	return len(w.jobs)
+}
+
+// Two enqueuers on one store (two incidentd processes) queue each person
+// once: only the lease holder reads and writes.
+func TestTwoEnqueuersQueueEachPersonOnce(t *testing.T) {
+	st := openIncident(t, 3000)
+	w := &flakyWriter{}
+	cfg := Config{Batch: 100, PollInterval: 5 * time.Millisecond}
+	stops := []func(){
+		runEnqueuer(t, NewEnqueuer(st, w, zap.NewNop(), cfg, nil)),
+		runEnqueuer(t, NewEnqueuer(st, w, zap.NewNop(), cfg, nil)),
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for w.count() < 3000 && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
+	for _, stop := range stops {
+		stop()
+	}
+	if w.count() != 3000 || w.written != 3000 {
+		t.Errorf("%d people queued in %d jobs, want 3000 in 3000", w.count(), w.written)
+	}
 }

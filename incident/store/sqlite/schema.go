@@ -13,6 +13,7 @@ var migrations = [][]string{
 	schemaV2,
 	schemaV3,
 	schemaV4,
+	schemaV5,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -140,6 +141,16 @@ var schemaV3 = []string{
 // from one integer that its cached decoding of the incident is current.
 var schemaV4 = []string{
 	`ALTER TABLE incidents ADD COLUMN revision INTEGER NOT NULL DEFAULT 0`,
+}
+
+// schemaV5 holds leases: one process at a time does a named job (the
+// enqueuer), however many share the database.
+var schemaV5 = []string{
+	`CREATE TABLE leases (
+		name  TEXT PRIMARY KEY,
+		owner TEXT NOT NULL,
+		until TEXT NOT NULL
+	)`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,

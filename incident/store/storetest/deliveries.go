@@ -291,3 +291,27 @@ func testFinalizeOutcome(t *testing.T, s store.Store) {
 	_, err = s.FinalizeOutcome(ctx, "INC-1", "u-1", incident.OutcomePending, "")
 	wantCode(t, err, incident.CodeInvalid)
 }
+
+// testLease: one owner at a time; the holder renews; an expired lease
+// passes to another owner.
+func testLease(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	take := func(owner string, ttl time.Duration, want bool) {
+		t.Helper()
+		if got, err := s.Lease(ctx, "enqueuer", owner, ttl); err != nil || got != want {
+			t.Fatalf("Lease(%s) = %v, %v; want %v", owner, got, err, want)
+		}
+	}
+	take("a", time.Hour, true)
+	take("b", time.Hour, false)
+	take("a", time.Hour, true) // renewal
+	if ok, err := s.Lease(ctx, "other", "b", time.Hour); err != nil || !ok {
+		t.Errorf("a lease of another name = %v, %v; want taken", ok, err)
+	}
+	take("a", time.Millisecond, true)
+	time.Sleep(5 * time.Millisecond)
+	take("b", time.Hour, true) // a's lease expired
+	take("a", time.Hour, false)
+	_, err := s.Lease(ctx, "", "a", time.Hour)
+	wantCode(t, err, incident.CodeInvalid)
+}

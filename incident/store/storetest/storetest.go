@@ -45,6 +45,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"count_outcome", testCountOutcome},
 		{"finish_delivery", testFinishDelivery},
 		{"finalize_outcome", testFinalizeOutcome},
+		{"lease", testLease},
 		{"concurrent_writers", testConcurrentWriters},
 		{"reports", testReports},
 		{"notices", testNotices},
