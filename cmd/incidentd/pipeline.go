@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -81,7 +82,19 @@ func (p *pipeline) deliver(ctx context.Context, brokers []string) error {
 	if err != nil {
 		return fmt.Errorf("start notifier workers: %w", err)
 	}
-	return c.Run(ctx, p.timed(fanout.Handler(p.dispatcher.Deliver, p.log)))
+	return c.Run(ctx, p.timed(fanout.Handler(notReady(p.dispatcher.Deliver), p.log)))
+}
+
+// notReady marks a job another sender holds as an expected wait, so the
+// workers retry it without a warning: with several processes it is routine.
+func notReady(deliver fanout.Deliver) fanout.Deliver {
+	return func(ctx context.Context, key store.DeliveryKey) error {
+		err := deliver(ctx, key)
+		if errors.Is(err, dispatch.ErrClaimHeld) {
+			return fmt.Errorf("%w: %w", stream.ErrNotReady, err)
+		}
+		return err
+	}
 }
 
 // timed measures each finished job from the time it was queued (the

@@ -388,11 +388,20 @@ func (r *parallelRun) process(ctx context.Context, j job) {
 	}
 	j.attempts++
 	if msg := err.Error(); msg != j.lastErr {
-		r.log.Warn("handle message failed; retrying", jobFields(j, zap.Error(err))...)
+		level := zap.WarnLevel
+		if errors.Is(err, ErrNotReady) {
+			level = zap.DebugLevel // an expected wait, not a fault
+		}
+		r.log.Log(level, "handle message failed; retrying", jobFields(j, zap.Error(err))...)
 		j.lastErr = msg
 	}
 	r.retries.add(j, time.Now().Add(j.backoff.wait()))
 }
+
+// ErrNotReady, wrapped in a handler's error, says the message cannot be
+// finished yet for an expected reason (another worker holds its work): it
+// is retried like any failure but logged at debug level only.
+var ErrNotReady = errors.New("not ready yet")
 
 // jobFields names a message by position only: its key and value stay out of
 // logs.

@@ -663,3 +663,32 @@ func consumeAll(b *testing.B, broker *Broker, group string, n int) time.Duration
 	}
 	return elapsed
 }
+
+// A handler that is not ready yet (ErrNotReady) is retried like any
+// failure, but its wait is logged at debug level, not as a warning.
+func TestParallelNotReadyIsRetriedQuietly(t *testing.T) {
+	b := startBrokerWith(t, 1)
+	produceJobs(t, b.Addrs(), 1, manySubjects)
+	core, logs := observer.New(zapcore.DebugLevel)
+	cfg := parallelConfig(t, b, "herald-not-ready")
+	cfg.Logger = zap.New(core)
+	var calls atomic.Int32
+	handled := make(chan struct{})
+	r := startParallel(t, cfg, func(context.Context, kafka.Message) error {
+		if calls.Add(1) == 1 {
+			return fmt.Errorf("%w: claimed by another sender", ErrNotReady)
+		}
+		close(handled)
+		return nil
+	})
+	select {
+	case <-handled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the message was not retried")
+	}
+	r.stop(t)
+	failed := logs.FilterMessage("handle message failed; retrying").All()
+	if len(failed) != 1 || failed[0].Level != zapcore.DebugLevel {
+		t.Errorf("not-ready logged as %v, want once at debug", failed)
+	}
+}
