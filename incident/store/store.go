@@ -104,6 +104,10 @@ type Store interface {
 	SaveNotice(ctx context.Context, n incident.Notice) (incident.Notice, error) // assigns Revision
 	GetNotice(ctx context.Context, incidentID string) (incident.Notice, error)  // latest revision
 	ListNotices(ctx context.Context) ([]incident.Notice, error)                 // latest revision of each
+	// NoticeRevisions returns every revision of an incident's notice, oldest
+	// first: the page's history, the feed's entries, the CSAF revision
+	// history. CodeNotFound if there is none.
+	NoticeRevisions(ctx context.Context, incidentID string) ([]incident.Notice, error)
 
 	Close() error
 }

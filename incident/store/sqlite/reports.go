@@ -127,6 +127,24 @@ func (s *Store) GetNotice(ctx context.Context, incidentID string) (incident.Noti
 	return n, decodeJSON(doc, &n)
 }
 
+// NoticeRevisions returns every revision of one notice, oldest first.
+func (s *Store) NoticeRevisions(ctx context.Context, incidentID string) ([]incident.Notice, error) {
+	docs, err := queryStrings(ctx, s.r, `SELECT json FROM notices WHERE incident_id = ? ORDER BY revision`, incidentID)
+	if err != nil {
+		return nil, fmt.Errorf("list notice revisions of %s: %w", incidentID, err)
+	}
+	if len(docs) == 0 {
+		return nil, incident.NotFound("no notice for incident %s", incidentID)
+	}
+	list := make([]incident.Notice, len(docs))
+	for i, doc := range docs {
+		if err := decodeJSON(doc, &list[i]); err != nil {
+			return nil, err
+		}
+	}
+	return list, nil
+}
+
 // ListNotices returns the latest revision of every notice, most recently
 // first published first.
 func (s *Store) ListNotices(ctx context.Context) ([]incident.Notice, error) {

@@ -104,4 +104,12 @@ func testNotices(t *testing.T, s store.Store) {
 		t.Fatal(err)
 	}
 	jsonEqual(t, "latest notice of each, newest first", list, []incident.Notice{b, second})
+
+	revs, err := s.NoticeRevisions(ctx, "INC-A")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, "every revision, oldest first", revs, []incident.Notice{first, second})
+	_, err = s.NoticeRevisions(ctx, "INC-none")
+	wantCode(t, err, incident.CodeNotFound)
 }
