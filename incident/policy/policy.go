@@ -19,6 +19,9 @@ type Policy struct {
 	// Calendars are the public-holiday calendars business-day deadlines
 	// count with, by name (e.g. "BR").
 	Calendars map[string]Calendar `yaml:"calendars"`
+	// PublicNotice says when the public Security Notice stands in for
+	// telling people one by one; nil uses DefaultNotice.
+	PublicNotice *NoticePolicy `yaml:"public_notice"`
 
 	// Hash is the hex SHA-256 of the file's bytes, set by Parse, so that a
 	// decision can name exactly the policy it rests on.

@@ -49,6 +49,9 @@ func (p *Policy) problems() []error {
 		v.cals[name] = &c
 		v.errs = append(v.errs, c.validate("calendars."+name)...)
 	}
+	if p.PublicNotice != nil {
+		v.errs = append(v.errs, p.PublicNotice.validate("public_notice")...)
+	}
 	if len(p.Rules) == 0 {
 		v.add("rules", "none defined")
 	}
