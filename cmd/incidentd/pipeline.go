@@ -38,6 +38,7 @@ type pipeline struct {
 	jobs       *kafka.Writer
 	metrics    *metrics
 	jobDone    func(time.Duration)
+	pace       *pace
 }
 
 func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string, brokers []string) *pipeline {
@@ -50,10 +51,13 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, NoticeURL: noticeURL, Log: m.Log}
-	p.publisher = &notice.Publisher{Store: st}
+	rules := engine.Policy().Notice()
+	p.pace = newPace(st)
+	p.publisher = &notice.Publisher{Store: st, Rules: &rules, FinishBy: p.pace.finishBy}
 	render := (&noticeRenderer{noticeURL: noticeURL}).render
 	observe := func(incidentID, outcome, channel string) {
 		p.metrics.outcome(outcome, channel)
+		p.pace.finished(incidentID)
 		if outcome == incident.OutcomeUnreachable || outcome == incident.OutcomeUncertain {
 			// Only the notice depends on who could not be (surely) reached;
 			// this runs once per such person, so it does nothing else.
@@ -193,6 +197,42 @@ func (p *pipeline) catchUp(ctx context.Context, st store.Store) {
 	for _, inc := range incidents {
 		if err := p.followUp(ctx, inc.ID); err != nil {
 			p.log.Warn("catch up incident", zap.String("incident", inc.ID), zap.Error(err))
+		}
+	}
+}
+
+// deadlineWatchInterval is how often incidents still telling people are
+// checked against their deadlines (public_notice.deadline_at_risk): no
+// event may arrive while a slow delivery drifts past one.
+const deadlineWatchInterval = 30 * time.Second
+
+// watchDeadlines re-decides the notice of every incident periodically,
+// until ctx ends.
+func (p *pipeline) watchDeadlines(ctx context.Context, st store.Store) error {
+	t := time.NewTicker(deadlineWatchInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			p.catchUpNotices(ctx, st)
+		}
+	}
+}
+
+// catchUpNotices publishes the notices the incidents' state now calls for.
+func (p *pipeline) catchUpNotices(ctx context.Context, st store.Store) {
+	incidents, err := st.ListIncidents(ctx)
+	if err != nil {
+		p.log.Warn("list incidents for the notice check", zap.Error(err))
+		return
+	}
+	for _, inc := range incidents {
+		if inc.Decision.NotifySubjects {
+			if err := p.publishNotice(ctx, inc.ID); err != nil && ctx.Err() == nil {
+				p.log.Warn("notice check", zap.String("incident", inc.ID), zap.Error(err))
+			}
 		}
 	}
 }

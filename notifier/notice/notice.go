@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/policy"
 	"github.com/herald-notify/herald/incident/store"
 )
 
@@ -21,10 +22,21 @@ const (
 	ReasonNotPractical = "individual contact is not practical"
 	ReasonUnreachable  = "some people who must be told could not be reached individually"
 	ReasonUncertain    = "some people may not have been told individually: a send was interrupted and is never repeated blindly"
+	ReasonDeadline     = "at the current delivery rate, people would be told individually only after the deadline"
 )
 
-// Decide says whether the incident needs a public notice, and why.
-func Decide(inc incident.Incident, p incident.Progress) (bool, string) {
+// Signals are what the decision reads besides the incident: how telling
+// people one by one is going.
+type Signals struct {
+	ToTell      int       // people who must be told
+	Unreachable int       // of them, no channel reached
+	Uncertain   int       // of them, a send was interrupted (may not have been told)
+	FinishBy    time.Time // when those still waiting would all be told at the measured rate; zero: not known
+}
+
+// Decide says whether the incident needs a public notice, and why, under
+// the policy's public-notice rules.
+func Decide(inc incident.Incident, s Signals, rules policy.NoticePolicy) (bool, string) {
 	d := inc.Decision
 	switch {
 	case d.PublicNotice || d.SubjectExemption == incident.ExemptionDisproportionateEffort:
@@ -32,18 +44,56 @@ func Decide(inc incident.Incident, p incident.Progress) (bool, string) {
 	case inc.Facts.Contact != nil && inc.Facts.Contact.IndividualContactPractical != nil &&
 		!*inc.Facts.Contact.IndividualContactPractical:
 		return true, ReasonNotPractical
-	case d.NotifySubjects && p.Unreachable > 0:
+	case !d.NotifySubjects:
+		return false, ""
+	case unreachedPast(s, rules):
+		if s.Unreachable == 0 {
+			return true, ReasonUncertain
+		}
 		return true, ReasonUnreachable
-	case d.NotifySubjects && p.Uncertain > 0:
-		return true, ReasonUncertain
+	case rules.DeadlineAtRisk && deadlineMissed(inc, s.FinishBy):
+		return true, ReasonDeadline
 	}
 	return false, ""
+}
+
+// unreachedPast: the people not surely told pass a count or share threshold.
+func unreachedPast(s Signals, rules policy.NoticePolicy) bool {
+	n := s.Unreachable + s.Uncertain
+	if n == 0 {
+		return false
+	}
+	if rules.UnreachableAtLeast > 0 && n >= rules.UnreachableAtLeast {
+		return true
+	}
+	return rules.UnreachableShareAtLeast > 0 && s.ToTell > 0 && float64(n)/float64(s.ToTell) >= rules.UnreachableShareAtLeast
+}
+
+// deadlineMissed: finishing at finishBy is later than the earliest
+// deadline for telling people individually.
+func deadlineMissed(inc incident.Incident, finishBy time.Time) bool {
+	if finishBy.IsZero() {
+		return false
+	}
+	for _, o := range inc.Decision.Obligations {
+		if o.Subjects != nil && o.Subjects.Required && o.Subjects.Deadline != nil && finishBy.After(*o.Subjects.Deadline) {
+			return true
+		}
+	}
+	return false
 }
 
 // Publisher keeps each incident's notice current.
 type Publisher struct {
 	Store store.Store
 	Now   func() time.Time
+	// Rules are the policy's public-notice triggers; nil uses
+	// policy.DefaultNotice.
+	Rules *policy.NoticePolicy
+	// FinishBy, when set, estimates when everyone still waiting for an
+	// incident would be told at the measured delivery rate (zero: unknown),
+	// for the deadline_at_risk trigger.
+	FinishBy func(incidentID string) time.Time
 	// mu serialises Ensure: dispatcher workers call it concurrently, and two
 	// unserialised calls would both see "no notice" and publish twice.
 	mu sync.Mutex
@@ -59,7 +109,7 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("load incident: %w", err)
 	}
-	progress, err := p.unreached(ctx, incidentID)
+	signals, err := p.signals(ctx, incidentID)
 	if err != nil {
 		return false, err
 	}
@@ -68,7 +118,11 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 		return false, fmt.Errorf("load notice: %w", err)
 	}
 	exists := err == nil
-	need, reason := Decide(inc, progress)
+	rules := policy.DefaultNotice
+	if p.Rules != nil {
+		rules = *p.Rules
+	}
+	need, reason := Decide(inc, signals, rules)
 	if !need && !exists {
 		return false, nil
 	}
@@ -91,19 +145,28 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 	return true, nil
 }
 
-// unreached counts the people the notice decision depends on: those no
-// channel reached and those an interrupted send left uncertain. Ensure runs
-// after every event, so it counts only these, never everybody.
-func (p *Publisher) unreached(ctx context.Context, incidentID string) (incident.Progress, error) {
-	var pr incident.Progress
+// signals gathers what the decision reads: the people no channel reached,
+// those an interrupted send left uncertain, and how many must be told.
+// Ensure runs after every event, so it counts only the rare outcomes and
+// reads the kept population, never every person.
+func (p *Publisher) signals(ctx context.Context, incidentID string) (Signals, error) {
+	var s Signals
 	var err error
-	if pr.Unreachable, err = p.Store.CountOutcome(ctx, incidentID, incident.OutcomeUnreachable); err != nil {
-		return pr, fmt.Errorf("count unreachable people: %w", err)
+	if s.Unreachable, err = p.Store.CountOutcome(ctx, incidentID, incident.OutcomeUnreachable); err != nil {
+		return s, fmt.Errorf("count unreachable people: %w", err)
 	}
-	if pr.Uncertain, err = p.Store.CountOutcome(ctx, incidentID, incident.OutcomeUncertain); err != nil {
-		return pr, fmt.Errorf("count uncertain people: %w", err)
+	if s.Uncertain, err = p.Store.CountOutcome(ctx, incidentID, incident.OutcomeUncertain); err != nil {
+		return s, fmt.Errorf("count uncertain people: %w", err)
 	}
-	return pr, nil
+	pop, err := p.Store.Population(ctx, incidentID)
+	if err != nil {
+		return s, fmt.Errorf("count people to tell: %w", err)
+	}
+	s.ToTell = pop.Subjects
+	if p.FinishBy != nil {
+		s.FinishBy = p.FinishBy(incidentID)
+	}
+	return s, nil
 }
 
 // PublicFacts keeps what the public may read: what happened, its impact,

@@ -13,6 +13,7 @@ import (
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/incidenttest"
+	"github.com/herald-notify/herald/incident/policy"
 	"github.com/herald-notify/herald/notifier/notice"
 )
 
@@ -23,48 +24,81 @@ func TestDecide(t *testing.T) {
 			Facts:    incident.Facts{Contact: &incident.Contact{IndividualContactPractical: ptr(true)}},
 			Decision: incident.Decision{NotifySubjects: true, SubjectExemption: incident.ExemptionNone}}
 	}
+	rules := policy.NoticePolicy{Citation: "x", UnreachableAtLeast: 10, UnreachableShareAtLeast: 0.05, DeadlineAtRisk: true}
+	deadline := time.Date(2026, 12, 4, 12, 0, 0, 0, time.UTC)
+	withDeadline := func(i *incident.Incident) {
+		i.Decision.Obligations = []incident.Obligation{{Regime: "GDPR", Subjects: &incident.SubjectsDuty{Required: true, Deadline: &deadline}}}
+	}
 	cases := []struct {
 		name    string
-		change  func(*incident.Incident, *incident.Progress)
+		change  func(*incident.Incident, *notice.Signals)
 		publish bool
 		reason  string
 	}{
-		{"none of the rules", func(*incident.Incident, *incident.Progress) {}, false, ""},
-		{"decision asks for public notice", func(i *incident.Incident, _ *incident.Progress) {
+		{"none of the rules", func(*incident.Incident, *notice.Signals) {}, false, ""},
+		{"decision asks for public notice", func(i *incident.Incident, _ *notice.Signals) {
 			i.Decision.PublicNotice = true
 		}, true, notice.ReasonDecision},
-		{"disproportionate effort", func(i *incident.Incident, _ *incident.Progress) {
+		{"disproportionate effort", func(i *incident.Incident, _ *notice.Signals) {
 			i.Decision.NotifySubjects, i.Decision.SubjectExemption = false, incident.ExemptionDisproportionateEffort
 		}, true, notice.ReasonDecision},
-		{"individual contact not practical", func(i *incident.Incident, _ *incident.Progress) {
+		{"individual contact not practical", func(i *incident.Incident, _ *notice.Signals) {
 			i.Facts.Contact.IndividualContactPractical = ptr(false)
 		}, true, notice.ReasonNotPractical},
-		{"practicality unknown", func(i *incident.Incident, _ *incident.Progress) {
+		{"practicality unknown", func(i *incident.Incident, _ *notice.Signals) {
 			i.Facts.Contact = &incident.Contact{}
 		}, false, ""},
-		{"no contact facts", func(i *incident.Incident, _ *incident.Progress) { i.Facts.Contact = nil }, false, ""},
-		{"people to tell were unreachable", func(_ *incident.Incident, p *incident.Progress) {
-			p.Subjects, p.Sent, p.Unreachable = 10, 8, 2
+		{"no contact facts", func(i *incident.Incident, _ *notice.Signals) { i.Facts.Contact = nil }, false, ""},
+		{"unreachable at the count threshold", func(_ *incident.Incident, s *notice.Signals) {
+			s.ToTell, s.Unreachable = 100000, 10
 		}, true, notice.ReasonUnreachable},
-		{"a send interrupted by a crash", func(_ *incident.Incident, p *incident.Progress) {
-			p.Subjects, p.Sent, p.Uncertain = 10, 9, 1
-		}, true, notice.ReasonUncertain},
-		{"unreachable but nobody had to be told", func(i *incident.Incident, p *incident.Progress) {
-			i.Decision.NotifySubjects, p.Subjects, p.Unreachable = false, 10, 2
+		{"unreachable below count and share", func(_ *incident.Incident, s *notice.Signals) {
+			s.ToTell, s.Unreachable = 100000, 9
 		}, false, ""},
-		{"other exemption", func(i *incident.Incident, _ *incident.Progress) {
+		{"unreachable at the share threshold", func(_ *incident.Incident, s *notice.Signals) {
+			s.ToTell, s.Unreachable = 40, 2
+		}, true, notice.ReasonUnreachable},
+		{"unreachable below the share", func(_ *incident.Incident, s *notice.Signals) {
+			s.ToTell, s.Unreachable = 41, 2
+		}, false, ""},
+		{"sends interrupted by a crash count too", func(_ *incident.Incident, s *notice.Signals) {
+			s.ToTell, s.Uncertain = 10, 1
+		}, true, notice.ReasonUncertain},
+		{"unreachable but nobody had to be told", func(i *incident.Incident, s *notice.Signals) {
+			i.Decision.NotifySubjects, s.ToTell, s.Unreachable = false, 10, 2
+		}, false, ""},
+		{"other exemption", func(i *incident.Incident, _ *notice.Signals) {
 			i.Decision.NotifySubjects, i.Decision.SubjectExemption = false, incident.ExemptionEncrypted
+		}, false, ""},
+		{"delivery would miss the deadline", func(i *incident.Incident, s *notice.Signals) {
+			withDeadline(i)
+			s.ToTell, s.FinishBy = 1000000, deadline.Add(time.Hour)
+		}, true, notice.ReasonDeadline},
+		{"delivery finishes before the deadline", func(i *incident.Incident, s *notice.Signals) {
+			withDeadline(i)
+			s.ToTell, s.FinishBy = 1000000, deadline.Add(-time.Hour)
+		}, false, ""},
+		{"finish time not known", func(i *incident.Incident, s *notice.Signals) {
+			withDeadline(i)
+			s.ToTell = 1000000
 		}, false, ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			inc, progress := base(), incident.Progress{}
-			c.change(&inc, &progress)
-			publish, reason := notice.Decide(inc, progress)
+			inc, signals := base(), notice.Signals{}
+			c.change(&inc, &signals)
+			publish, reason := notice.Decide(inc, signals, rules)
 			if publish != c.publish || reason != c.reason {
 				t.Errorf("Decide = %v %q, want %v %q", publish, reason, c.publish, c.reason)
 			}
 		})
+	}
+	// Rules switched off never publish on counts or the deadline.
+	inc := base()
+	withDeadline(&inc)
+	off := policy.NoticePolicy{Citation: "x"}
+	if publish, _ := notice.Decide(inc, notice.Signals{ToTell: 10, Unreachable: 10, FinishBy: deadline.Add(time.Hour)}, off); publish {
+		t.Error("published with every trigger switched off")
 	}
 }
 
@@ -83,7 +117,7 @@ func TestEnsurePublishesOnlyWhenNeeded(t *testing.T) {
 	}
 	n := p.notice(t)
 	inc, _ := p.Store.GetIncident(context.Background(), incidenttest.DemoID)
-	_, reason := notice.Decide(inc, incident.Progress{})
+	_, reason := notice.Decide(inc, notice.Signals{}, policy.DefaultNotice)
 	t0 := incidenttest.T0
 	if n.Revision != 1 || n.Reason != reason || !n.PublishedAt.Equal(t0) || !n.UpdatedAt.Equal(t0) {
 		t.Errorf("notice = revision %d reason %q published %v updated %v, want 1, %q, %v",
@@ -147,7 +181,7 @@ func TestEnsureNeverUnpublishes(t *testing.T) {
 	p.update(t, map[string]any{"contact": map[string]any{"individual_contact_practical": true},
 		"contained_at": "2026-11-24T08:00:00Z", "change_reason": "contact details recovered for everyone"})
 	inc, _ := p.Store.GetIncident(context.Background(), incidenttest.DemoID)
-	if need, _ := notice.Decide(inc, incident.Progress{}); need {
+	if need, _ := notice.Decide(inc, notice.Signals{}, policy.DefaultNotice); need {
 		t.Fatalf("precondition: the notice is no longer needed, decision %+v", inc.Decision)
 	}
 	if !p.ensure(t) {
