@@ -186,6 +186,20 @@ func printRules(w io.Writer, p *policy.Policy, views []ruleView) {
 		line("subjects", v.Subjects)
 		line("source", v.Source)
 	}
+	printNoticeRules(w, p.Notice())
+}
+
+// printNoticeRules says when the public Security Notice stands in for
+// telling people one by one.
+func printNoticeRules(w io.Writer, n policy.NoticePolicy) {
+	fmt.Fprintf(w, "\nPublic notice  %s\n", n.Citation)
+	fmt.Fprintln(w, "  published when the exemption is disproportionate_effort, individual contact is not practical, or the team asks")
+	for _, d := range n.Describe() {
+		fmt.Fprintf(w, "  or when    %s\n", d)
+	}
+	if n.Source != "" {
+		fmt.Fprintf(w, "  source     %s\n", n.Source)
+	}
 }
 
 func writeJSON(w io.Writer, v any) error {

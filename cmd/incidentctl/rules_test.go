@@ -19,7 +19,8 @@ func TestRulesListsEveryRegime(t *testing.T) {
 	}
 	for _, want := range []string{"GDPR  gdpr-art33  Art. 33(1) GDPR", "UK GDPR", "NIS2", "HIPAA", "California",
 		"Texas", "Singapore PDPA", "Australia", "Brazil", "China", "Canada", "Japan",
-		"early_warning: 24 hours", "source     https://"} {
+		"early_warning: 24 hours", "source     https://",
+		"Public notice  GDPR Art. 34(3)(c)", "10 or more people who must be told could not be reached"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("rules output lacks %q", want)
 		}
