@@ -39,6 +39,10 @@ type Facts struct {
 	Advice        []string       `json:"advice,omitempty"`
 	Remediation   []string       `json:"remediation,omitempty"`
 	Contact       *Contact       `json:"contact,omitempty"`
+	// NoticeRequested: the response team decided to publish a public
+	// notice (`incidentctl notice publish`), whatever the rules say. A
+	// plain bool: unset and false both mean "not asked".
+	NoticeRequested bool `json:"notice_requested,omitempty"`
 
 	// Set by a `closed` event.
 	RootCause     string     `json:"root_cause,omitempty"`

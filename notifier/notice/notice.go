@@ -23,6 +23,7 @@ const (
 	ReasonUnreachable  = "some people who must be told could not be reached individually"
 	ReasonUncertain    = "some people may not have been told individually: a send was interrupted and is never repeated blindly"
 	ReasonDeadline     = "at the current delivery rate, people would be told individually only after the deadline"
+	ReasonRequested    = "the response team decided to publish a public notice"
 )
 
 // Signals are what the decision reads besides the incident: how telling
@@ -44,6 +45,8 @@ func Decide(inc incident.Incident, s Signals, rules policy.NoticePolicy) (bool, 
 	case inc.Facts.Contact != nil && inc.Facts.Contact.IndividualContactPractical != nil &&
 		!*inc.Facts.Contact.IndividualContactPractical:
 		return true, ReasonNotPractical
+	case inc.Facts.NoticeRequested: // the team's call, even with no duty to tell people
+		return true, ReasonRequested
 	case !d.NotifySubjects:
 		return false, ""
 	case unreachedPast(s, rules):

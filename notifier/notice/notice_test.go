@@ -82,6 +82,18 @@ func TestDecide(t *testing.T) {
 			withDeadline(i)
 			s.ToTell = 1000000
 		}, false, ""},
+		{"the team asks for a notice", func(i *incident.Incident, _ *notice.Signals) {
+			i.Facts.NoticeRequested = true
+		}, true, notice.ReasonRequested},
+		{"the team asks though nobody must be told", func(i *incident.Incident, _ *notice.Signals) {
+			i.Facts.NoticeRequested, i.Decision.NotifySubjects = true, false
+		}, true, notice.ReasonRequested},
+		{"the team's request withdrawn", func(i *incident.Incident, _ *notice.Signals) {
+			i.Facts.NoticeRequested = false
+		}, false, ""},
+		{"the decision's reason comes before the team's", func(i *incident.Incident, _ *notice.Signals) {
+			i.Facts.NoticeRequested, i.Decision.PublicNotice = true, true
+		}, true, notice.ReasonDecision},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -99,6 +111,26 @@ func TestDecide(t *testing.T) {
 	off := policy.NoticePolicy{Citation: "x"}
 	if publish, _ := notice.Decide(inc, notice.Signals{ToTell: 10, Unreachable: 10, FinishBy: deadline.Add(time.Hour)}, off); publish {
 		t.Error("published with every trigger switched off")
+	}
+}
+
+// TestEnsurePublishesWhenTheTeamAsks: a notice_requested patch, merged by
+// the real applier, publishes a notice the rules alone would not.
+func TestEnsurePublishesWhenTheTeamAsks(t *testing.T) {
+	p := newPipeline(t)
+	p.update(t, map[string]any{"notice_requested": false})
+	if p.ensure(t) {
+		t.Fatal("notice_requested false published a notice")
+	}
+	p.update(t, map[string]any{"notice_requested": true, "change_reason": "press coverage"})
+	if !p.ensure(t) {
+		t.Fatal("no notice after the team asked for one")
+	}
+	if n := p.notice(t); n.Reason != notice.ReasonRequested {
+		t.Errorf("notice reason = %q, want %q", n.Reason, notice.ReasonRequested)
+	}
+	if b, _ := json.Marshal(p.notice(t).Facts); strings.Contains(string(b), "notice_requested") {
+		t.Errorf("the team's request leaked into the public facts: %s", b)
 	}
 }
 
