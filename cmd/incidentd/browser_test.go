@@ -43,6 +43,7 @@ func TestNoticeInBrowser(t *testing.T) {
 	v := h.waitFor(t, demoID, "the public notice", func(v incident.Overview) bool {
 		return allToldOrUnreachable(len(d.subjects))(v) && v.Notice != nil
 	})
+	chromium.checkJavaScriptOff(t)
 	artefacts := artefactDir(t)
 	for _, lang := range []string{"en", "de", "ja"} {
 		t.Run(lang, func(t *testing.T) {
@@ -52,9 +53,9 @@ func TestNoticeInBrowser(t *testing.T) {
 			pageURL := h.main.HTTPURL() + "/notices/" + demoID + "?lang=" + lang
 			checkPolicy(t, pageURL)
 			shot := filepath.Join(artefacts, "notice-"+lang+".png")
-			seen := parsePage(t, chromium.open(t, pageURL, "--screenshot="+shot))
+			seen := parsePage(t, chromium.open(t, pageURL, true, "--screenshot="+shot))
 			checkSeen(t, seen, lang, v.Notice.Title)
-			noJS := parsePage(t, chromium.open(t, pageURL, "--disable-javascript"))
+			noJS := parsePage(t, chromium.open(t, pageURL, false))
 			if !slices.Equal(noJS.h1, seen.h1) || !slices.Equal(noJS.h2, seen.h2) {
 				t.Errorf("without JavaScript the headings differ:\nwith    %q %q\nwithout %q %q", seen.h1, seen.h2, noJS.h1, noJS.h2)
 			}
@@ -305,11 +306,14 @@ func findChromium(t *testing.T) chromium {
 // open loads pageURL and returns the DOM after rendering. --no-sandbox
 // because CI runs as root, where Chromium's sandbox refuses to start; the
 // page is our own, served on loopback.
-func (c chromium) open(t *testing.T, pageURL string, extra ...string) string {
+func (c chromium) open(t *testing.T, pageURL string, javaScript bool, extra ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	dir := t.TempDir()
+	if !javaScript {
+		blockJavaScript(t, filepath.Join(dir, "profile"))
+	}
 	args := append([]string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		"--no-first-run", "--hide-scrollbars", "--force-device-scale-factor=1",
 		"--user-data-dir=" + filepath.Join(dir, "profile"),
@@ -324,11 +328,39 @@ func (c chromium) open(t *testing.T, pageURL string, extra ...string) string {
 	cmd.WaitDelay = 5 * time.Second
 	start := time.Now()
 	err := cmd.Run()
-	t.Logf("chromium %s: %v", strings.Join(extra, " "), time.Since(start).Round(time.Millisecond))
+	t.Logf("chromium, JavaScript %s %s: %v", map[bool]string{true: "on", false: "off"}[javaScript],
+		strings.Join(extra, " "), time.Since(start).Round(time.Millisecond))
 	if err != nil || stdout.Len() == 0 {
 		t.Fatalf("chromium on %s: %v (ctx %v)\n%s", pageURL, err, ctx.Err(), tail(stderr.String(), 2000))
 	}
 	return stdout.String()
+}
+
+// blockJavaScript sets the profile's content setting that blocks scripts on
+// every site. Headless Chromium ignores --disable-javascript, and
+// --blink-settings=scriptEnabled=false also stops --dump-dom.
+func blockJavaScript(t *testing.T, profile string) {
+	t.Helper()
+	if err := os.MkdirAll(filepath.Join(profile, "Default"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	prefs := `{"profile":{"default_content_setting_values":{"javascript":2}}}`
+	if err := os.WriteFile(filepath.Join(profile, "Default", "Preferences"), []byte(prefs), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// checkJavaScriptOff proves the JavaScript-off run really has none: a page
+// whose script would rewrite its heading keeps the heading it was sent.
+func (c chromium) checkJavaScriptOff(t *testing.T) {
+	t.Helper()
+	canary := "data:text/html," + url.PathEscape(`<h1>sent</h1><script>document.querySelector("h1").textContent="scripted"</script>`)
+	if on := parsePage(t, c.open(t, canary, true)).h1; !slices.Equal(on, []string{"scripted"}) {
+		t.Fatalf("JavaScript on: h1 %q, want the script's", on)
+	}
+	if off := parsePage(t, c.open(t, canary, false)).h1; !slices.Equal(off, []string{"sent"}) {
+		t.Fatalf("JavaScript off: h1 %q, want the one sent: scripts still ran", off)
+	}
 }
 
 // requireFontFor: without a font for lang the screenshot shows empty boxes
