@@ -255,4 +255,3 @@ func notesText(doc map[string]any) string {
 	}
 	return b.String()
 }
-
