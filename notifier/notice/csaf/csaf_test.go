@@ -307,3 +307,19 @@ func parseTime(t *testing.T, s string) time.Time {
 	}
 	return at
 }
+
+// BenchmarkDocument renders the demo notice with ten revisions.
+func BenchmarkDocument(b *testing.B) {
+	f := incidenttest.DemoFacts(b)
+	revs := make([]incident.Notice, 10)
+	for i := range revs {
+		at := incidenttest.T0.Add(time.Duration(i) * time.Hour)
+		revs[i] = incident.Notice{IncidentID: f.IncidentID, Revision: i + 1, Title: f.Title,
+			PublishedAt: incidenttest.T0, UpdatedAt: at, Facts: f}
+	}
+	for b.Loop() {
+		if _, err := csaf.Document(revs, testPublisher, noticeURL); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
