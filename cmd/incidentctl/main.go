@@ -29,6 +29,10 @@ Commands:
   classify [--policy FILE] [FILE|-] print the classifier's decision for an event or facts (offline)
   rules [--policy FILE] [--regime R] [--json]
                                     list the policy's rules: regime, trigger, authority, deadlines, article
+  notice publish INCIDENT_ID [--reason TEXT]
+                                    ask for the public Security Notice (sets notice_requested)
+  notice export DIR                 copy the public notices (every language, feed, CSAF) into DIR
+                                    for a static web server; DIR is replaced in one swap
   demo [--as-is]                    publish the embedded demo incident and its subjects
   help                              show this text
 
@@ -66,6 +70,7 @@ var commands = map[string]command{
 	"classify":  runClassify,
 	"rules":     runRules,
 	"demo":      runDemo,
+	"notice":    runNotice,
 }
 
 // run is main without os.Exit, so tests can call it.
