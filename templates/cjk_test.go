@@ -4,6 +4,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/herald-notify/herald/incident"
 )
 
 // cjkData is the demo incident as a Chinese or Japanese response team
@@ -23,9 +25,10 @@ func cjkData(loc string) NoticeData {
 }
 
 // latinAllowed are the Latin-script words the wording may rightly keep:
-// the link, the contact point, the incident id, and abbreviations written
-// so in Chinese and Japanese (PIN码, SMS, UTC).
-var latinAllowed = regexp.MustCompile(`https://\S+|privacy@example\.com|INC-\d+-\d+|\b(PIN|SMS|UTC|DB)\b`)
+// the link, the host of the notice page, the contact point, the incident
+// id, abbreviations written so in Chinese and Japanese (PIN码, SMS, UTC),
+// and the name of the feed format (Atom).
+var latinAllowed = regexp.MustCompile(`https://\S+|notices\.example\.com|privacy@example\.com|INC-\d+-\d+|\b(PIN|SMS|UTC|DB|Atom)\b`)
 
 var latinLetter = regexp.MustCompile(`[A-Za-z]+`)
 
@@ -51,7 +54,7 @@ func TestDenseLocalesNoEnglish(t *testing.T) {
 		n.Facts.Controller.Name, n.Facts.Controller.ContactPoint = d.Controller, d.ContactPoint
 		n.Facts.Measures.Taken, n.Facts.Measures.Planned = d.MeasuresTaken, d.MeasuresPlanned
 		n.Facts.Advice, n.Facts.Remediation = d.Advice, d.Remedies
-		if err := RenderNoticePage(&page, n, loc); err != nil {
+		if err := RenderNoticePage(&page, NoticePage{Notice: n, History: []incident.Notice{n}, BaseURL: demoBaseURL}, loc); err != nil {
 			t.Fatal(err)
 		}
 		outputs["page"] = parseHTML(t, page.String()).text()

@@ -71,6 +71,25 @@ func demoNotice() incident.Notice {
 	}
 }
 
+// demoBaseURL is where the demo's notice pages are served.
+const demoBaseURL = "https://notices.example.com"
+
+// demoHistory is the demo notice's two revisions, oldest first: the first
+// published before anything was planned, the second (demoNotice) two days
+// later.
+func demoHistory() []incident.Notice {
+	first := demoNotice()
+	first.Revision, first.UpdatedAt = 1, first.PublishedAt
+	first.Facts.Measures = &incident.Measures{Taken: []string{"Revoked the leaked API key"}}
+	return []incident.Notice{first, demoNotice()}
+}
+
+// demoPage shows the current revision with its history.
+func demoPage() NoticePage {
+	h := demoHistory()
+	return NoticePage{Notice: h[len(h)-1], History: h, BaseURL: demoBaseURL}
+}
+
 func demoNotices() []incident.Notice {
 	older := incident.Notice{
 		IncidentID: "INC-2026-0007", Revision: 1, Title: "Letters sent to the wrong postal addresses",

@@ -61,7 +61,7 @@ func TestGoldenPages(t *testing.T) {
 	for _, loc := range locales {
 		t.Run(loc, func(t *testing.T) {
 			var page, index bytes.Buffer
-			if err := RenderNoticePage(&page, demoNotice(), loc); err != nil {
+			if err := RenderNoticePage(&page, demoPage(), loc); err != nil {
 				t.Fatal(err)
 			}
 			golden(t, "page/notice."+loc+".html", page.String())
@@ -71,6 +71,13 @@ func TestGoldenPages(t *testing.T) {
 			golden(t, "page/index."+loc+".html", index.String())
 		})
 	}
+	old := demoPage()
+	old.Notice = old.History[0]
+	var b bytes.Buffer
+	if err := RenderNoticePage(&b, old, "en"); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "page/notice-rev1.en.html", b.String())
 }
 
 func TestGoldenReport(t *testing.T) {

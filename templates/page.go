@@ -5,28 +5,37 @@ import (
 	"io"
 	"net/url"
 	"sort"
-	"strconv"
 	"time"
 
 	"github.com/herald-notify/herald/incident"
 )
 
-// Public notice pages live at <base>/ (the index) and <base>/<incident id>;
-// their links are relative, so the pages work under any base path that ends
-// in a slash, such as /notices/.
+// Public notice pages live at <base>/ (the index) and <base>/<incident id>,
+// next to the Atom feed at <base>/feed.atom; their links are relative, so
+// the pages work under any base path that ends in a slash, such as
+// /notices/.
+
+// feedHref is the Atom feed, relative to either page.
+const feedHref = "./feed.atom"
 
 // pageView is what the page templates see.
 type pageView struct {
 	Lang      string
 	DocTitle  string
 	Heading   string
+	Robots    string
 	Languages []langLink
 	IndexHref string
+	FeedHref  string
 
 	Notice    messageView // notice page
 	Published string
 	Updated   string
 	Revision  string
+	Old       *oldRevision  // set when an earlier revision is shown
+	History   []historyItem // newest first
+	Address   string        // the notice's public address, for telling it from phishing
+	Host      string        // its host, as the address bar shows it
 
 	Items []indexItem // index page
 }
@@ -42,17 +51,6 @@ type indexItem struct {
 	Title, Href, Published, Updated string
 }
 
-// RenderNoticePage writes the public Security Notice for one incident in
-// locale (negotiated: "" or an unsupported locale gives English). The page
-// shows only the incident's facts, never anyone's personal data.
-func RenderNoticePage(w io.Writer, n incident.Notice, locale string) error {
-	s, err := Default()
-	if err != nil {
-		return err
-	}
-	return s.RenderNoticePage(w, n, locale)
-}
-
 // RenderNoticeIndex writes the list of public Security Notices, most
 // recently updated first.
 func RenderNoticeIndex(w io.Writer, notices []incident.Notice, locale string) error {
@@ -61,34 +59,6 @@ func RenderNoticeIndex(w io.Writer, notices []incident.Notice, locale string) er
 		return err
 	}
 	return s.RenderNoticeIndex(w, notices, locale)
-}
-
-// RenderNoticePage is the package-level RenderNoticePage on this set.
-func (s *Set) RenderNoticePage(w io.Writer, n incident.Notice, locale string) error {
-	loc := Negotiate(locale, "")
-	c := s.cats[loc]
-	d := dataFromFacts(n.IncidentID, n.Facts, "")
-	if n.Title != "" {
-		d.Title = n.Title // the published title wins over the working one
-	}
-	mv, err := s.view(loc, d)
-	if err != nil {
-		return err
-	}
-	if mv.Title == "" {
-		mv.Title = c.strings["page.untitled"]
-	}
-	heading, err := c.text("page.title", "title", mv.Title)
-	if err != nil {
-		return err
-	}
-	v := pageView{
-		Lang: loc, DocTitle: heading, Heading: heading,
-		Languages: s.languages(loc), IndexHref: "./?lang=" + loc,
-		Notice: mv, Published: c.date(n.PublishedAt), Updated: c.date(n.UpdatedAt),
-		Revision: strconv.Itoa(n.Revision),
-	}
-	return s.writePage(w, loc, "notice.html.tmpl", v)
 }
 
 // RenderNoticeIndex is the package-level RenderNoticeIndex on this set.
@@ -114,9 +84,16 @@ func (s *Set) RenderNoticeIndex(w io.Writer, notices []incident.Notice, locale s
 		})
 	}
 	heading := c.strings["page.index_title"]
-	v := pageView{Lang: loc, DocTitle: heading, Heading: heading, Languages: s.languages(loc), Items: items}
+	v := pageView{Lang: loc, DocTitle: heading, Heading: heading, Robots: robotsIndex,
+		Languages: s.languages(loc, ""), FeedHref: feedHref, Items: items}
 	return s.writePage(w, loc, "index.html.tmpl", v)
 }
+
+// Search engines should list the current notice, not its earlier revisions.
+const (
+	robotsIndex   = "index, follow"
+	robotsNoIndex = "noindex, follow"
+)
 
 // updatedDate is shown only when a notice changed after the day it was
 // published.
@@ -128,11 +105,11 @@ func updatedDate(c *catalog, published, updated time.Time) string {
 }
 
 // languages lists every locale for the switcher; links keep the page and
-// change only ?lang.
-func (s *Set) languages(current string) []langLink {
+// change only ?lang. query ("rev=2&") keeps the revision shown.
+func (s *Set) languages(current, query string) []langLink {
 	out := make([]langLink, len(locales))
 	for i, l := range locales {
-		out[i] = langLink{Code: l, Name: s.cats[l].strings["language"], Href: "?lang=" + l, Current: l == current}
+		out[i] = langLink{Code: l, Name: s.cats[l].strings["language"], Href: "?" + query + "lang=" + l, Current: l == current}
 	}
 	return out
 }

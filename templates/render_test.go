@@ -104,7 +104,7 @@ func TestHostileTextEscaped(t *testing.T) {
 	notice := demoNotice()
 	notice.Title, notice.Facts = f.Title, f
 	var page, index, report strings.Builder
-	if err := RenderNoticePage(&page, notice, "fr"); err != nil {
+	if err := RenderNoticePage(&page, NoticePage{Notice: notice, History: []incident.Notice{notice}, BaseURL: demoBaseURL}, "fr"); err != nil {
 		t.Fatal(err)
 	}
 	if err := RenderNoticeIndex(&index, []incident.Notice{notice}, "de"); err != nil {

@@ -156,13 +156,20 @@ func (a *httpAPI) noticeIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *httpAPI) noticePage(w http.ResponseWriter, r *http.Request) {
-	n, err := a.store.GetNotice(r.Context(), r.PathValue("id"))
+	// ?rev=N shows an earlier revision (404 if unknown, 400 if not a number).
+	history, err := a.store.NoticeRevisions(r.Context(), r.PathValue("id"))
 	if err != nil {
 		a.fail(w, err)
 		return
 	}
-	lang := r.URL.Query().Get("lang")
-	a.page(w, func(b *bytes.Buffer) error { return templates.RenderNoticePage(b, n, lang) })
+	q := r.URL.Query()
+	n, err := templates.NoticeRevision(history, q.Get("rev"))
+	if err != nil {
+		a.fail(w, err)
+		return
+	}
+	p := templates.NoticePage{Notice: n, History: history, BaseURL: a.publicURL}
+	a.page(w, func(b *bytes.Buffer) error { return templates.RenderNoticePage(b, p, q.Get("lang")) })
 }
 
 // page renders into a buffer first so a template error never sends half a
