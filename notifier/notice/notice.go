@@ -180,7 +180,7 @@ func PublicFacts(f incident.Facts) incident.Facts {
 		IncidentID: f.IncidentID, Title: f.Title, Summary: f.Summary, Kind: f.Kind,
 		Controller: f.Controller, OccurredFrom: f.OccurredFrom, OccurredTo: f.OccurredTo,
 		DetectedAt: f.DetectedAt, ContainedAt: f.ContainedAt, Breach: f.Breach, Data: publicData(f.Data),
-		Measures: f.Measures, Advice: f.Advice, Remediation: f.Remediation, ClosedAt: f.ClosedAt,
+		Measures: f.Measures, FinalMeasures: f.FinalMeasures, Advice: f.Advice, Remediation: f.Remediation, ClosedAt: f.ClosedAt,
 	}
 }
 
