@@ -81,10 +81,14 @@ func (s *site) url(p sitePage) *url.URL {
 var revNumber = regexp.MustCompile(`^[0-9]{1,9}$`)
 
 // parse reads a link found on the live page at from. Only relative links
-// count: they are the site's own navigation, while an absolute link (the
+// to another page or file count: they are the site's own navigation, while an absolute link (the
 // notice's official address, outside help) is meant as written.
 func (s *site) parse(href string, from *url.URL) (sitePage, bool) {
-	ref, err := url.Parse(strings.TrimSpace(href))
+	href = strings.TrimSpace(href)
+	if strings.HasPrefix(href, "#") {
+		return sitePage{}, false // a place on the same page, which works as it is
+	}
+	ref, err := url.Parse(href)
 	if err != nil || ref.Scheme != "" || ref.Host != "" || ref.Opaque != "" {
 		return sitePage{}, false
 	}
