@@ -176,3 +176,25 @@ func TestNoticeIndex(t *testing.T) {
 		t.Errorf("empty index lacks its message:\n%s", b.String())
 	}
 }
+
+// TestNoticeIndexEveryLocale: the index declares its language, orders its
+// headings, names its links and offers the feed in every locale.
+func TestNoticeIndexEveryLocale(t *testing.T) {
+	s := s0(t)
+	for _, loc := range locales {
+		var b strings.Builder
+		if err := RenderNoticeIndex(&b, demoNotices(), loc); err != nil {
+			t.Fatal(err)
+		}
+		p := parseHTML(t, b.String())
+		checkHeadingOrder(t, p)
+		checkLinkText(t, p)
+		checkLanguageSwitcher(t, p, loc, "")
+		if lang, _ := attr(p.elements("html")[0], "lang"); lang != loc {
+			t.Errorf("%s: lang = %q", loc, lang)
+		}
+		if !hasLink(p, feedHref, must(t, s.cats[loc], "page.feed")) {
+			t.Errorf("%s: no link to the feed", loc)
+		}
+	}
+}
