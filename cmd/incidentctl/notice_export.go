@@ -73,7 +73,8 @@ func runNoticeExport(ctx context.Context, e *env, args []string) error {
 
 // collect fetches every index and notice page in every locale (following
 // the pages' own links to earlier revisions), then the feed and the CSAF
-// documents where the API has them.
+// documents where the API has them. The notices are those the public
+// index links to: /api/v1/incidents would also list incidents without one.
 func (x *noticeExport) collect(ctx context.Context) error {
 	for _, l := range x.site.locales {
 		x.enqueue(sitePage{kind: kindIndex, lang: l})
