@@ -12,6 +12,7 @@ import (
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
+	"github.com/herald-notify/herald/notifier/notice/feed"
 	"github.com/herald-notify/herald/templates"
 )
 
@@ -39,6 +40,7 @@ func (a *httpAPI) routes() http.Handler {
 	mux.HandleFunc("GET /reports/{id}/{version}", a.reportPage)
 	mux.HandleFunc("GET /notices/{$}", a.noticeIndex)
 	mux.HandleFunc("GET /notices/{id}", a.noticePage)
+	mux.HandleFunc("GET "+feed.FeedPath, a.noticeFeed)
 	mux.Handle("GET /{$}", http.RedirectHandler("/notices/", http.StatusFound))
 	a.receipts.mount(mux)
 	return mux
@@ -156,6 +158,10 @@ func (a *httpAPI) noticeIndex(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *httpAPI) noticePage(w http.ResponseWriter, r *http.Request) {
+	if id, ok := strings.CutSuffix(r.PathValue("id"), csafSuffix); ok {
+		a.noticeCSAF(w, r, id)
+		return
+	}
 	// ?rev=N shows an earlier revision (404 if unknown, 400 if not a number).
 	history, err := a.store.NoticeRevisions(r.Context(), r.PathValue("id"))
 	if err != nil {
