@@ -28,7 +28,7 @@ func cjkData(loc string) NoticeData {
 // the link, the host of the notice page, the contact point, the incident
 // id, abbreviations written so in Chinese and Japanese (PIN码, SMS, UTC),
 // and the name of the feed format (Atom).
-var latinAllowed = regexp.MustCompile(`https://\S+|notices\.example\.com|privacy@example\.com|INC-\d+-\d+|\b(PIN|SMS|UTC|DB|Atom)\b`)
+var latinAllowed = regexp.MustCompile(`https://\S+|notices\.example\.com|privacy@example\.com|INC-\d+-\d+|\b(PIN|SMS|UTC|DB|Atom|CSAF|JSON)\b`)
 
 var latinLetter = regexp.MustCompile(`[A-Za-z]+`)
 

@@ -72,7 +72,8 @@ func (s *Set) RenderNoticePage(w io.Writer, p NoticePage, locale string) error {
 	v := pageView{
 		Lang: loc, DocTitle: heading, Heading: heading, Robots: robotsIndex,
 		Languages: s.languages(loc, ""), IndexHref: "./?lang=" + loc, FeedHref: feedHref,
-		Notice: mv, Published: c.date(n.PublishedAt), Updated: c.date(n.UpdatedAt),
+		CSAFHref: "./" + url.PathEscape(n.IncidentID) + ".csaf.json",
+		Notice:   mv, Published: c.date(n.PublishedAt), Updated: c.date(n.UpdatedAt),
 		Revision: strconv.Itoa(n.Revision),
 		History:  history(c, loc, n.Revision, current, p.History),
 	}

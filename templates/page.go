@@ -27,6 +27,7 @@ type pageView struct {
 	Languages []langLink
 	IndexHref string
 	FeedHref  string
+	CSAFHref  string // the notice as a CSAF 2.0 document, beside its page
 
 	Notice    messageView // notice page
 	Published string
