@@ -180,3 +180,22 @@ func fraudObserved(f incident.Facts) *bool {
 	}
 	return f.Impact.FraudObserved
 }
+
+// BreachImpact says in locale's words what happened to the data (copied,
+// sent to the wrong people, exposed, altered, unavailable, lost), as the
+// notices do: the CSAF document reuses it. The embedded catalogs hold every
+// impact key (the catalog tests check it), so it has no error to return.
+func BreachImpact(b *incident.Breach, locale string) []string {
+	s, err := Default()
+	if b == nil || err != nil {
+		return nil
+	}
+	c := s.cats[Negotiate(locale, "")]
+	var out []string
+	for _, key := range breachCodes(b) {
+		if line, ok := c.strings[key]; ok {
+			out = append(out, line)
+		}
+	}
+	return out
+}

@@ -2,6 +2,7 @@ package templates
 
 import (
 	"slices"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,16 @@ func TestFinalMeasuresCountAsTaken(t *testing.T) {
 	}
 	if want := []string{"Revoked the leaked API key", "Moved support tooling behind SSO"}; !slices.Equal(d.MeasuresTaken, want) {
 		t.Errorf("taken = %q, want %q", d.MeasuresTaken, want)
+	}
+}
+
+func TestBreachImpactSpeaksTheLocale(t *testing.T) {
+	b := &incident.Breach{Exfiltration: "confirmed", Availability: "permanent"}
+	en, de := BreachImpact(b, "en"), BreachImpact(b, "de")
+	if len(en) != 2 || len(de) != 2 || en[0] == de[0] || !strings.Contains(en[0], "copy") {
+		t.Errorf("BreachImpact: en %q, de %q", en, de)
+	}
+	if BreachImpact(nil, "en") != nil {
+		t.Error("no breach facts should say nothing")
 	}
 }

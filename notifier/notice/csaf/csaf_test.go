@@ -76,7 +76,7 @@ func TestDemoNotesAndReferences(t *testing.T) {
 	text := notesText(doc)
 	want := slices.Concat([]string{facts.Summary, "Type of incident: personal data breach.",
 		"Started: 22 November 2026, 22:10 UTC.", "Detected: 23 November 2026, 06:20 UTC.",
-		"An unauthorised party obtained a copy of the information.", "Login details", "Contact details",
+		"An unauthorised person obtained a copy of some of your information.", "Login details", "Contact details",
 		"Names and other details", "contact privacy@example.com and quote the reference " + incidenttest.DemoID,
 		"published only on our own website, at " + noticeURL},
 		facts.Measures.Taken, facts.Measures.Planned, facts.Advice, facts.Remediation)

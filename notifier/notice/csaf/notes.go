@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/templates"
 )
 
 // Note categories (CSAF 2.0 §3.2.2.8). The profile needs at least one of
@@ -62,7 +63,7 @@ func whatHappened(f incident.Facts) string {
 		}
 	}
 	if f.Breach != nil {
-		lines = append(lines, breachLines(f.Breach)...)
+		lines = append(lines, templates.BreachImpact(f.Breach, "en")...)
 	}
 	return strings.Join(lines, "\n")
 }

@@ -26,38 +26,6 @@ func kindName(kind string) string {
 	return strings.ReplaceAll(kind, "_", " ")
 }
 
-// breachLines say what happened to the data. An unknown exfiltration is
-// described as possible, never as ruled out.
-func breachLines(b *incident.Breach) []string {
-	var out []string
-	switch {
-	case b.Exfiltration == "confirmed":
-		out = append(out, "An unauthorised party obtained a copy of the information.")
-	case b.Confidentiality == "known_recipients":
-		out = append(out, "Information was sent to people who should not have received it.")
-		if deleted, _ := incident.Bool(b.DeletionConfirmed); deleted {
-			out = append(out, "They have confirmed that they deleted it.")
-		}
-	case b.Confidentiality == "exposed_no_evidence" && b.Exfiltration == "ruled_out":
-		out = append(out, "Information was exposed, but we have found no sign that anyone misused it.")
-	case b.Confidentiality != "" && b.Confidentiality != "none", b.Exfiltration == "suspected":
-		out = append(out, "An unauthorised party may have obtained a copy of the information.")
-	}
-	switch b.Integrity {
-	case "altered_no_misuse", "altered_recoverable":
-		out = append(out, "Information may have been changed without permission.")
-	case "altered_unrecoverable":
-		out = append(out, "Information was changed and cannot be restored.")
-	}
-	switch b.Availability {
-	case "temporary":
-		out = append(out, "For a while, the information or the service was not available.")
-	case "permanent":
-		out = append(out, "Information was lost and cannot be recovered.")
-	}
-	return out
-}
-
 // categoryWords describe each data category, in the order the page uses:
 // what a person can act on (logins, money, identity documents) first.
 var categoryWords = []struct{ code, text string }{
