@@ -55,23 +55,25 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	p.pace = newPace(st)
 	p.publisher = &notice.Publisher{Store: st, Rules: &rules, FinishBy: p.pace.finishBy}
 	render := (&noticeRenderer{noticeURL: noticeURL}).render
-	observe := func(incidentID, outcome, channel string) {
-		p.metrics.outcome(outcome, channel)
-		p.pace.finished(incidentID)
-		if outcome == incident.OutcomeUnreachable || outcome == incident.OutcomeUncertain {
-			// Only the notice depends on who could not be (surely) reached;
-			// this runs once per such person, so it does nothing else.
-			if err := p.publishNotice(context.Background(), incidentID); err != nil {
-				p.log.Warn("publish notice", zap.String("incident", incidentID), zap.Error(err))
-			}
-		}
-	}
-	p.dispatcher = dispatch.New(st, channels, render, observe, m.Log, dispatch.Config{Backoff: m.Config.RetryBackoff,
+	p.dispatcher = dispatch.New(st, channels, render, p.observe, m.Log, dispatch.Config{Backoff: m.Config.RetryBackoff,
 		SendDeadline: m.Config.SendDeadline, ClaimLease: m.Config.ClaimLease})
 	p.jobs = stream.NewWriter(brokers, m.Config.NotifyTopic)
 	p.jobs.BatchSize = jobBatch
 	p.enqueuer = fanout.NewEnqueuer(st, p.jobs, m.Log, fanout.Config{Batch: jobBatch}, p.metrics.queued)
 	return p
+}
+
+// observe hears each person's final outcome, once: metrics, the delivery
+// pace, and the notice, which alone depends on who could not be (surely)
+// reached.
+func (p *pipeline) observe(incidentID, outcome, channel string) {
+	p.metrics.outcome(outcome, channel)
+	p.pace.finished(incidentID)
+	if outcome == incident.OutcomeUnreachable || outcome == incident.OutcomeUncertain {
+		if err := p.publishNotice(context.Background(), incidentID); err != nil {
+			p.log.Warn("publish notice", zap.String("incident", incidentID), zap.Error(err))
+		}
+	}
 }
 
 // jobBatch is how many delivery jobs are read from the store and written to
