@@ -95,12 +95,15 @@ type Notice struct {
 
 // Overview is everything known about one incident at a glance: its state
 // and decision, how telling people is going, its public notice and its
-// reports. It is the body of GET /api/v1/incidents/{id}, and what
-// `incidentctl status` reads, so daemon and CLI share one shape.
+// reports and their deadline clocks. It is the body of GET
+// /api/v1/incidents/{id}, and what `incidentctl status` reads, so daemon
+// and CLI share one shape.
 type Overview struct {
 	Incident  Incident `json:"incident"`
 	Progress  Progress `json:"progress"`
 	Notice    *Notice  `json:"notice"`
 	NoticeURL string   `json:"notice_url,omitempty"`
 	Reports   []Report `json:"reports"`
+	// Clocks is every required report phase's deadline, computed when asked.
+	Clocks []Clock `json:"clocks"`
 }
