@@ -1,0 +1,141 @@
+package report
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/incident"
+)
+
+// Generate makes a new report version for one phase of one of the
+// incident's required obligations, on request: a phase the law leaves to
+// the authority (NIS2's intermediate report, Art. 23(4)(c)) or any phase the
+// team wants to send now. Each call stores a new immutable version with its
+// content hash and delivers it like the automatic ones.
+//
+// A report generated after its phase's due time is late, and a late report
+// must state the reasons for the delay (GDPR Art. 33(1)): without reasons
+// Generate refuses (CodeInvalid, field "reasons"). Reasons given for a
+// report on time are not recorded: there is no delay to explain.
+func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reasons string) (incident.Report, error) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	inc, err := r.Store.GetIncident(ctx, incidentID)
+	if err != nil {
+		return incident.Report{}, fmt.Errorf("load incident: %w", err)
+	}
+	ob, phase, err := requestedPhase(inc.Decision, regime, phase)
+	if err != nil {
+		return incident.Report{}, err
+	}
+	now := r.now()
+	due := phaseDeadlineOf(ob, phase)
+	late := due != nil && now.After(*due)
+	reasons = strings.TrimSpace(reasons)
+	if late && reasons == "" {
+		return incident.Report{}, incident.Invalid("reasons",
+			"the report is late: give the reasons for the delay (%s %s was due %s)", ob.Regime, phase, due.Format(time.RFC3339))
+	}
+	in, err := r.requestInput(ctx, inc, ob, phase, now)
+	if err != nil {
+		return incident.Report{}, err
+	}
+	rep := onRequest(Build(in), due, late, reasons)
+	rep.DeliveredTo = r.deliver(ctx, rep)
+	saved, err := r.Store.SaveReport(ctx, rep)
+	if err != nil {
+		return incident.Report{}, fmt.Errorf("save report: %w", err)
+	}
+	r.Log.Info("regulator report generated on request", zap.String("incident", inc.ID), zap.String("regime", saved.Regime),
+		zap.String("phase", saved.Phase), zap.Int("version", saved.Version), zap.Bool("late", saved.Late),
+		zap.String("delivered_via", saved.DeliveredTo))
+	return saved, nil
+}
+
+// requestedPhase finds the required obligation and its phase, in the
+// spelling of the decision (names match without regard to case).
+func requestedPhase(d incident.Decision, regime, phase string) (incident.Obligation, string, error) {
+	regime, phase = strings.TrimSpace(regime), strings.TrimSpace(phase)
+	if regime == "" {
+		return incident.Obligation{}, "", incident.Invalid("regime", "is required")
+	}
+	var required []string
+	for _, ob := range d.Obligations {
+		if !ob.Required || len(ob.Phases) == 0 {
+			continue
+		}
+		required = append(required, ob.Regime)
+		if !strings.EqualFold(ob.Regime, regime) {
+			continue
+		}
+		for _, p := range ob.Phases {
+			if strings.EqualFold(p, phase) {
+				return ob, p, nil
+			}
+		}
+		if phase == "" {
+			return ob, "", incident.Invalid("phase", "is required (phases of %s: %s)", ob.Regime, strings.Join(ob.Phases, ", "))
+		}
+		return ob, "", incident.Invalid("phase", "%q is not a phase of %s (phases: %s)", phase, ob.Regime, strings.Join(ob.Phases, ", "))
+	}
+	return incident.Obligation{}, "", incident.Invalid("regime", "%q is not a required obligation of this incident (required: %s)",
+		regime, listOrNone(required))
+}
+
+func listOrNone(list []string) string {
+	if len(list) == 0 {
+		return "none"
+	}
+	return strings.Join(list, ", ")
+}
+
+// phaseDeadlineOf is when one phase of the obligation is due: its entry in
+// the schedule, or for a decision without a schedule the obligation's
+// deadline for its first phase. Nil means no fixed time (on request, or
+// counted from an event that has not happened yet).
+func phaseDeadlineOf(ob incident.Obligation, phase string) *time.Time {
+	for _, pd := range ob.Schedule {
+		if pd.Phase == phase {
+			return pd.Deadline
+		}
+	}
+	if len(ob.Schedule) == 0 && len(ob.Phases) > 0 && ob.Phases[0] == phase {
+		return ob.Deadline
+	}
+	return nil
+}
+
+// requestInput gathers what Build draws on: the notification progress and the
+// public notice, as they stand now.
+func (r *Reporter) requestInput(ctx context.Context, inc incident.Incident, ob incident.Obligation, phase string, now time.Time) (Input, error) {
+	progress, err := r.Store.Progress(ctx, inc.ID)
+	if err != nil {
+		return Input{}, fmt.Errorf("read progress: %w", err)
+	}
+	in := Input{Incident: inc, Obligation: ob, Phase: phase, Progress: progress, Now: now}
+	if n, err := r.Store.GetNotice(ctx, inc.ID); err == nil {
+		in.Notice = &n
+		if r.NoticeURL != nil {
+			in.NoticeURL = r.NoticeURL(inc.ID)
+		}
+	}
+	return in, nil
+}
+
+// onRequest sets the report's deadline and lateness from its own phase's
+// due time (Build counts from the obligation's first deadline) and records
+// the team's reasons for a delay; the content hash is taken again over the
+// final fields.
+func onRequest(rep incident.Report, due *time.Time, late bool, reasons string) incident.Report {
+	rep.Deadline, rep.Late = due, late
+	delete(rep.Fields, "reasons_for_delay")
+	if late {
+		rep.Fields["reasons_for_delay"] = reasons
+	}
+	rep.ContentHash = hash(rep.Fields)
+	return rep
+}
