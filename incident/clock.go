@@ -23,10 +23,10 @@ type Clock struct {
 	StartedAt *time.Time `json:"started_at,omitempty"`
 	Deadline  *time.Time `json:"deadline,omitempty"`
 	// SecondsLeft is the time until Deadline at the instant computed;
-	// negative once it has passed. Zero without a deadline.
+	// negative once it has passed. Zero without a deadline or once sent.
 	SecondsLeft int64 `json:"seconds_left"`
 	// Elapsed is the fraction of the time from StartedAt to Deadline used,
-	// from 0 to 1.
+	// from 0 to 1 (0 once sent).
 	Elapsed       float64    `json:"elapsed"`
 	SentAt        *time.Time `json:"sent_at,omitempty"`
 	SentLate      bool       `json:"sent_late,omitempty"`
