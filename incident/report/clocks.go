@@ -7,7 +7,6 @@ import (
 	"github.com/herald-notify/herald/incident"
 )
 
-
 // Clocks lists the deadline clock of every report phase of every required
 // obligation, as it stands at now. It is pure: deadlines come from the
 // classifier's schedule, and a phase counts as sent once a report for its
