@@ -29,6 +29,7 @@ type Config struct {
 	DLQTopic          string        `yaml:"dlq_topic" env:"HERALD_DLQ_TOPIC" flag:"dlq-topic" help:"dead-letter topic for rejected events"`
 	GroupID           string        `yaml:"group_id" env:"HERALD_GROUP_ID" flag:"group-id" help:"Kafka consumer group"`
 	PolicyFile        string        `yaml:"policy_file" env:"HERALD_POLICY_FILE" flag:"policy" help:"policy file of legal rules (YAML); empty uses the built-in policy"`
+	AuthoritiesFile   string        `yaml:"authorities_file" env:"HERALD_AUTHORITIES_FILE" flag:"authorities-file" help:"regulators that may read their own reports over the API with a bearer token (YAML, see deploy/authorities.example.yaml); empty: none"`
 	AuthorityEmail    string        `yaml:"authority_email" env:"HERALD_AUTHORITY_EMAIL" flag:"authority-email" help:"where regulator reports are emailed"`
 	Workers           int           `yaml:"workers" env:"HERALD_WORKERS" flag:"workers" help:"people notified concurrently"`
 	NotifyTopic       string        `yaml:"notify_topic" env:"HERALD_NOTIFY_TOPIC" flag:"notify-topic" help:"delivery jobs topic (one job per person, key = subject)"`
