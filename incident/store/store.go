@@ -101,6 +101,13 @@ type Store interface {
 	SaveReport(ctx context.Context, r incident.Report) (incident.Report, error) // assigns Version
 	ListReports(ctx context.Context, incidentID string) ([]incident.Report, error)
 
+	// MarkClockWarning records that the response team was warned that an
+	// incident's report phase (regime, phase) reached level (a clock state:
+	// warning_50, warning_80, late), and reports whether this was the first
+	// such mark: the warning goes out once, across restarts and processes
+	// sharing the store. CodeNotFound if the incident is missing.
+	MarkClockWarning(ctx context.Context, incidentID, regime, phase, level string) (first bool, err error)
+
 	SaveNotice(ctx context.Context, n incident.Notice) (incident.Notice, error) // assigns Revision
 	GetNotice(ctx context.Context, incidentID string) (incident.Notice, error)  // latest revision
 	ListNotices(ctx context.Context) ([]incident.Notice, error)                 // latest revision of each

@@ -14,6 +14,7 @@ var migrations = [][]string{
 	schemaV3,
 	schemaV4,
 	schemaV5,
+	schemaV6,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -151,6 +152,20 @@ var schemaV5 = []string{
 		owner TEXT NOT NULL,
 		until TEXT NOT NULL
 	)`,
+}
+
+// schemaV6 remembers which deadline warnings the response team was sent
+// (a report phase's clock at 50 %, 80 %, late), so each goes out once
+// across restarts and processes sharing the database.
+var schemaV6 = []string{
+	`CREATE TABLE clock_warnings (
+		incident_id TEXT NOT NULL REFERENCES incidents(id),
+		regime      TEXT NOT NULL,
+		phase       TEXT NOT NULL,
+		level       TEXT NOT NULL,
+		warned_at   TEXT NOT NULL,
+		PRIMARY KEY (incident_id, regime, phase, level)
+	) WITHOUT ROWID`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,

@@ -46,6 +46,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"finish_delivery", testFinishDelivery},
 		{"finalize_outcome", testFinalizeOutcome},
 		{"lease", testLease},
+		{"clock_warnings", testClockWarnings},
 		{"concurrent_writers", testConcurrentWriters},
 		{"reports", testReports},
 		{"notices", testNotices},
