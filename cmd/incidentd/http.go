@@ -11,6 +11,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/notifier/notice/feed"
 	"github.com/herald-notify/herald/templates"
@@ -23,7 +24,8 @@ type httpAPI struct {
 	log       *zap.Logger
 	metrics   *metrics
 	publicURL string
-	receipts  *receipts // late delivery failures; nil mounts no receipt routes
+	receipts  *receipts        // late delivery failures; nil mounts no receipt routes
+	reporter  *report.Reporter // reports on request; nil answers 503
 }
 
 func (a *httpAPI) routes() http.Handler {
