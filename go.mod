@@ -6,6 +6,7 @@ require (
 	firebase.google.com/go/v4 v4.19.0
 	github.com/emersion/go-sasl v0.0.0-20241020182733-b788ff22d5a6
 	github.com/emersion/go-smtp v0.25.1
+	github.com/go-pdf/fpdf v0.9.0
 	github.com/gocsaf/csaf/v3 v3.5.1
 	github.com/nyaruka/phonenumbers v1.8.1
 	github.com/pandatix/go-cvss v0.6.4

@@ -1,0 +1,70 @@
+package reportpdf_test
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/incidenttest"
+	"github.com/herald-notify/herald/incident/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
+
+// golden compares got with testdata/<name>, or rewrites it with -update.
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("read golden file (run go test ./templates/reportpdf -update): %v", err)
+	}
+	if !bytes.Equal(want, got) {
+		t.Errorf("%s differs from the golden file (%d bytes, got %d); run go test ./templates/reportpdf -update and review the diff",
+			path, len(want), len(got))
+	}
+}
+
+// demoReports are the reports Herald owes for the demo incident at
+// incidenttest.T0, made by the real classifier and Reporter and read back
+// from the store as the API serves them.
+func demoReports(t *testing.T) []incident.Report {
+	t.Helper()
+	p := incidenttest.NewPipeline(t, incidenttest.T0)
+	p.Apply(t, incidenttest.DemoEvent(t))
+	r := &report.Reporter{Store: p.Store, Now: p.Clock.Now, Log: zap.NewNop(),
+		NoticeURL: func(id string) string { return "https://notices.example.com/notices/" + id }}
+	ctx := context.Background()
+	if err := r.Ensure(ctx, incidenttest.DemoID); err != nil {
+		t.Fatal(err)
+	}
+	list, err := p.Store.ListReports(ctx, incidenttest.DemoID)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("demo reports = %d, %v", len(list), err)
+	}
+	return list
+}
+
+// demoReport is the demo's report for regime.
+func demoReport(t *testing.T, regime string) incident.Report {
+	t.Helper()
+	for _, r := range demoReports(t) {
+		if r.Regime == regime {
+			return r
+		}
+	}
+	t.Fatalf("the demo owes no %s report", regime)
+	return incident.Report{}
+}
