@@ -40,7 +40,7 @@ func golden(t *testing.T, name string, got []byte) {
 // demoReports are the reports Herald owes for the demo incident at
 // incidenttest.T0, made by the real classifier and Reporter and read back
 // from the store as the API serves them.
-func demoReports(t *testing.T) []incident.Report {
+func demoReports(t testing.TB) []incident.Report {
 	t.Helper()
 	p := incidenttest.NewPipeline(t, incidenttest.T0)
 	p.Apply(t, incidenttest.DemoEvent(t))
@@ -58,7 +58,7 @@ func demoReports(t *testing.T) []incident.Report {
 }
 
 // demoReport is the demo's report for regime.
-func demoReport(t *testing.T, regime string) incident.Report {
+func demoReport(t testing.TB, regime string) incident.Report {
 	t.Helper()
 	for _, r := range demoReports(t) {
 		if r.Regime == regime {
