@@ -33,6 +33,13 @@ Commands:
                                     ask for the public Security Notice (sets notice_requested)
   notice export DIR                 copy the public notices (every language, feed, CSAF) into DIR
                                     for a static web server; DIR is replaced in one swap
+  report list INCIDENT_ID [--json]  list the regulator report versions: regime, phase, generated,
+                                    deadline, late, delivered
+  report show INCIDENT_ID VERSION [--json]
+                                    show one report version and its fields
+  report generate INCIDENT_ID --regime R --phase P [--reasons TEXT] [--json]
+                                    make a new report version now (e.g. NIS2 intermediate);
+                                    a late phase needs the reasons for the delay
   demo [--as-is]                    publish the embedded demo incident and its subjects
   help                              show this text
 
@@ -71,6 +78,7 @@ var commands = map[string]command{
 	"rules":     runRules,
 	"demo":      runDemo,
 	"notice":    runNotice,
+	"report":    runReport,
 }
 
 // run is main without os.Exit, so tests can call it.
