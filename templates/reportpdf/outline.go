@@ -10,7 +10,7 @@ import (
 type outline struct {
 	title, subtitle string
 	phase           string            // the phase as people read it ("Initial notification")
-	header          map[string]string // "Authority", "Generated", "Deadline"
+	header          map[string]string // "Generated", "Deadline" as the text form writes them
 	sections        []section
 }
 

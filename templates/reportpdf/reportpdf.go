@@ -111,7 +111,7 @@ func writeHeader(doc *fpdf.Fpdf, rep incident.Report, o outline) {
 // headerRows follows the HTML report's table: authority, regime, phase,
 // generated, deadline.
 func headerRows(rep incident.Report, o outline) [][2]string {
-	rows := [][2]string{{"Authority", o.header["Authority"]}, {"Regime", rep.Regime}, {"Phase", o.phase},
+	rows := [][2]string{{"Authority", rep.Authority}, {"Regime", rep.Regime}, {"Phase", o.phase},
 		{"Generated", o.header["Generated"]}}
 	if d := o.header["Deadline"]; d != "" {
 		rows = append(rows, [2]string{"Deadline", d})
