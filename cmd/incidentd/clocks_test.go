@@ -1,0 +1,287 @@
+package main
+
+import (
+	"context"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+	"go.uber.org/zap/zaptest/observer"
+
+	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/incidenttest"
+	"github.com/herald-notify/herald/incident/report"
+	"github.com/herald-notify/herald/incident/store"
+	"github.com/herald-notify/herald/incident/store/sqlite"
+	"github.com/herald-notify/herald/notifier/email"
+	"github.com/herald-notify/herald/notifier/email/emailtest"
+)
+
+const teamAddress = "response-team@herald.test"
+
+// clockBed is the demo incident in a real SQLite file, a settable clock,
+// an in-process SMTP server behind the real email channel, and observed
+// logs: what a deadline watch runs against.
+type clockBed struct {
+	path  string
+	st    *sqlite.Store
+	clock *incidenttest.Clock
+	smtp  *emailtest.Server
+	logs  *observer.ObservedLogs
+	log   *zap.Logger
+}
+
+// aware is the demo's aware_at: the GDPR, NIS2 and LGPD clocks count from it.
+var aware = time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+
+func newClockBed(t *testing.T) *clockBed {
+	t.Helper()
+	core, logs := observer.New(zapcore.DebugLevel)
+	b := &clockBed{path: filepath.Join(t.TempDir(), "h.db"), clock: incidenttest.NewClock(incidenttest.T0),
+		smtp: emailtest.NewServer(t), logs: logs, log: zap.New(core)}
+	b.open(t)
+	incidenttest.MustApply(t, incidenttest.NewApplier(b.st, b.clock), incidenttest.DemoEvent(t))
+	if got := *b.incident(t).Facts.AwareAt; !got.Equal(aware) {
+		t.Fatalf("demo aware_at = %v, the test counts from %v", got, aware)
+	}
+	return b
+}
+
+func (b *clockBed) open(t *testing.T) {
+	t.Helper()
+	st, err := sqlite.Open(b.path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	b.st = st
+}
+
+// restart closes the store and opens the same file again, as a new
+// incidentd process would.
+func (b *clockBed) restart(t *testing.T) {
+	t.Helper()
+	if err := b.st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	b.open(t)
+}
+
+func (b *clockBed) incident(t *testing.T) incident.Incident {
+	t.Helper()
+	inc, err := b.st.GetIncident(context.Background(), incidenttest.DemoID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return inc
+}
+
+// watch is a new deadline watch (as after a start) with its own registry.
+func (b *clockBed) watch(t *testing.T) (*clockWatch, *prometheus.Registry) {
+	t.Helper()
+	mail, err := email.New(b.smtp.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewRegistry()
+	return newClockWatch(b.st, mail, teamAddress, b.clock.Now, b.log, reg), reg
+}
+
+// checkAt moves the clock to aware+hours, runs one pass twice (a second
+// pass must add nothing) and returns the warnings logged by them as
+// "regime phase level".
+func (b *clockBed) checkAt(t *testing.T, w *clockWatch, hours float64) []string {
+	t.Helper()
+	b.clock.Set(aware.Add(time.Duration(hours * float64(time.Hour))))
+	before := b.logs.FilterMessage("report deadline warning").Len()
+	for range 2 {
+		if err := w.check(context.Background()); err != nil {
+			t.Fatalf("check at aware+%gh: %v", hours, err)
+		}
+	}
+	var got []string
+	for _, e := range b.logs.FilterMessage("report deadline warning").All()[before:] {
+		f := e.ContextMap()
+		if f["incident"] != incidenttest.DemoID {
+			t.Errorf("warning names incident %v", f["incident"])
+		}
+		got = append(got, f["regime"].(string)+" "+f["phase"].(string)+" "+f["level"].(string))
+	}
+	slices.Sort(got)
+	return got
+}
+
+func wantWarnings(t *testing.T, when string, got []string, want ...string) {
+	t.Helper()
+	slices.Sort(want)
+	got = slices.Sorted(slices.Values(got))
+	if !slices.Equal(got, want) {
+		t.Errorf("%s: warnings %q, want %q", when, got, want)
+	}
+}
+
+// warningCount reads herald_deadline_warnings_total{level} from reg.
+func warningCount(t *testing.T, reg *prometheus.Registry, level string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != "herald_deadline_warnings_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "level" && l.GetValue() == level {
+					return m.GetCounter().GetValue()
+				}
+			}
+		}
+	}
+	return 0
+}
+
+// TestClockWatchWarnsOnceAtEachLevel walks the demo's clocks through their
+// deadlines: each unsent phase warns at 50 %, at 80 % and when late, once
+// each; one found already late warns once, not three times; a restart on
+// the same database does not warn again, yet still warns what is new.
+func TestClockWatchWarnsOnceAtEachLevel(t *testing.T) {
+	b := newClockBed(t)
+	w, reg := b.watch(t)
+
+	wantWarnings(t, "aware+2h", b.checkAt(t, w, 2))
+	// GDPR 72 h and NIS2 notification 72 h at half; the NIS2 24 h early
+	// warning is past its deadline: late, the one warning it gets.
+	wantWarnings(t, "aware+36h", b.checkAt(t, w, 36),
+		"GDPR initial warning_50", "NIS2 early_warning late", "NIS2 notification warning_50")
+	// 58 h of 72 is past 80 %; LGPD's three business days end 91 h after
+	// aware_at (Thursday 23:59:59 in São Paulo): 58 h is past half.
+	wantWarnings(t, "aware+58h", b.checkAt(t, w, 58),
+		"GDPR initial warning_80", "NIS2 notification warning_80", "Brazil LGPD communication warning_50")
+	wantWarnings(t, "aware+73h", b.checkAt(t, w, 73),
+		"GDPR initial late", "NIS2 notification late", "Brazil LGPD communication warning_80")
+
+	for level, want := range map[string]float64{incident.ClockWarning50: 3, incident.ClockWarning80: 3, incident.ClockLate: 3} {
+		if got := warningCount(t, reg, level); got != want {
+			t.Errorf("herald_deadline_warnings_total{level=%q} = %v, want %v", level, got, want)
+		}
+	}
+	checkTeamEmails(t, b, 9)
+
+	b.restart(t)
+	w2, reg2 := b.watch(t)
+	wantWarnings(t, "after a restart, aware+73h", b.checkAt(t, w2, 73))
+	wantWarnings(t, "after a restart, aware+92h", b.checkAt(t, w2, 92), "Brazil LGPD communication late")
+	if got := warningCount(t, reg2, incident.ClockLate); got != 1 {
+		t.Errorf("after a restart: %v late warnings counted, want 1", got)
+	}
+	checkTeamEmails(t, b, 10)
+}
+
+// checkTeamEmails: n warnings reached the team, and only the team; each
+// names its incident, regime and phase, and no log line carries the team's
+// address.
+func checkTeamEmails(t *testing.T, b *clockBed, n int) {
+	t.Helper()
+	msgs := b.smtp.Messages()
+	if len(msgs) != n {
+		t.Fatalf("%d emails, want %d", len(msgs), n)
+	}
+	for _, m := range msgs {
+		subject := m.Header("Subject")
+		if !slices.Equal(m.Recipients, []string{teamAddress}) || !strings.Contains(subject, incidenttest.DemoID) ||
+			!strings.Contains(subject, " report for incident ") {
+			t.Errorf("email to %v, subject %q", m.Recipients, subject)
+		}
+	}
+	for _, e := range b.logs.All() {
+		for k, v := range e.ContextMap() {
+			if s, ok := v.(string); ok && strings.Contains(s, teamAddress) {
+				t.Errorf("log %q field %s carries the team's address", e.Message, k)
+			}
+		}
+	}
+}
+
+// TestClockWatchLateEmailSaysWhatIsOwed: the late warning names the
+// authority, the deadline and that reasons for the delay are needed.
+func TestClockWatchLateEmailSaysWhatIsOwed(t *testing.T) {
+	b := newClockBed(t)
+	w, _ := b.watch(t)
+	b.checkAt(t, w, 25) // only the NIS2 early warning is late
+	msgs := b.smtp.Messages()
+	if len(msgs) != 1 {
+		t.Fatalf("%d emails, want the one late early warning", len(msgs))
+	}
+	body := string(msgs[0].Data)
+	for _, want := range []string{"[NIS2] early_warning report for incident " + incidenttest.DemoID + " is LATE",
+		"CSIRT or competent authority (DE)", "2026-11-24T08:00:00Z", "reasons for the delay"} {
+		if !strings.Contains(strings.Join(strings.Fields(body), " "), want) {
+			t.Errorf("late warning email lacks %q:\n%s", want, body)
+		}
+	}
+}
+
+// TestClockWatchSentPhaseNeverWarns: once the reporter has sent every
+// first phase, only the phases still owed warn, however late it gets.
+func TestClockWatchSentPhaseNeverWarns(t *testing.T) {
+	b := newClockBed(t)
+	rep := &report.Reporter{Store: b.st, Render: func(incident.Report) string { return "" },
+		NoticeURL: func(string) string { return "" }, Now: b.clock.Now, Log: zap.NewNop()}
+	if err := rep.Ensure(context.Background(), incidenttest.DemoID); err != nil {
+		t.Fatal(err)
+	}
+	w, _ := b.watch(t)
+	var all []string
+	for _, h := range []float64{2, 25, 36, 58, 73, 92} {
+		all = append(all, b.checkAt(t, w, h)...)
+	}
+	// NIS2's notification is its second phase: the reporter does not make
+	// it on opening, so its clock warns.
+	wantWarnings(t, "first phases sent", all,
+		"NIS2 notification warning_50", "NIS2 notification warning_80", "NIS2 notification late")
+}
+
+// TestClockWatchSkipsClosedIncidents: a closed incident's clocks are not
+// watched.
+func TestClockWatchSkipsClosedIncidents(t *testing.T) {
+	b := newClockBed(t)
+	inc := b.incident(t)
+	w, _ := b.watch(t)
+	if _, err := b.st.ApplyEvent(context.Background(), "close-1", inc.ID, incident.TypeClosed, func(tx store.Tx) error {
+		inc.Status = incident.StatusClosed
+		return tx.PutIncident(inc)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	wantWarnings(t, "closed", b.checkAt(t, w, 92))
+}
+
+// TestClockWatchRunChecksAtOnce: run looks at the clocks when it starts,
+// not only after the first interval, and stops with its context.
+func TestClockWatchRunChecksAtOnce(t *testing.T) {
+	b := newClockBed(t)
+	b.clock.Set(aware.Add(25 * time.Hour))
+	w, _ := b.watch(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- w.run(ctx, time.Hour) }()
+	deadline := time.After(10 * time.Second)
+	for b.logs.FilterMessage("report deadline warning").Len() == 0 {
+		select {
+		case <-deadline:
+			t.Fatal("no warning from run's first pass")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Errorf("run = %v, want nil once cancelled", err)
+	}
+}
