@@ -185,3 +185,13 @@ func warningText(incidentID string, c incident.Clock, now time.Time) string {
 	}
 	return b.String()
 }
+
+// overviewClocks is the "clocks" of GET /api/v1/incidents/{id}: computed
+// when asked, so the time left is the request's; [] rather than null.
+func overviewClocks(v incident.Overview) []incident.Clock {
+	clocks := report.Clocks(v.Incident, v.Reports, time.Now())
+	if clocks == nil {
+		clocks = []incident.Clock{}
+	}
+	return clocks
+}

@@ -2,6 +2,9 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -284,4 +287,42 @@ func TestClockWatchRunChecksAtOnce(t *testing.T) {
 	if err := <-done; err != nil {
 		t.Errorf("run = %v, want nil once cancelled", err)
 	}
+}
+
+// TestIncidentAPIShowsClocks: GET /api/v1/incidents/{id} carries every
+// clock, computed at the request's time.
+func TestIncidentAPIShowsClocks(t *testing.T) {
+	b := newClockBed(t)
+	srv := httptest.NewServer((&httpAPI{store: b.st, log: b.log, metrics: newMetrics(), publicURL: "http://herald.test"}).routes())
+	defer srv.Close()
+
+	before := time.Now()
+	res, err := http.Get(srv.URL + "/api/v1/incidents/" + incidenttest.DemoID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	after := time.Now()
+	var v incident.Overview
+	if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode != http.StatusOK {
+		t.Fatalf("GET incident: %d, %v", res.StatusCode, err)
+	}
+	want := report.Clocks(b.incident(t), nil, after)
+	if len(v.Clocks) != len(want) || len(want) == 0 {
+		t.Fatalf("%d clocks, want %d", len(v.Clocks), len(want))
+	}
+	for i, c := range v.Clocks {
+		w := want[i]
+		if c.Regime != w.Regime || c.Phase != w.Phase || c.State != w.State || !equalTimes(c.Deadline, w.Deadline) {
+			t.Errorf("clock %d = %+v, want %+v", i, c, w)
+		}
+		if w.Deadline != nil && (c.SecondsLeft < int64(w.Deadline.Sub(after)/time.Second) ||
+			c.SecondsLeft > int64(w.Deadline.Sub(before)/time.Second)) {
+			t.Errorf("%s %s: %d s left, not counted at the request", c.Regime, c.Phase, c.SecondsLeft)
+		}
+	}
+}
+
+func equalTimes(a, b *time.Time) bool {
+	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
 }

@@ -79,6 +79,7 @@ func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
+	v.Clocks = overviewClocks(v)
 	writeJSON(w, http.StatusOK, v)
 }
 
