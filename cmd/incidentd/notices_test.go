@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"encoding/xml"
 	"io"
 	"net/http"
@@ -80,4 +81,34 @@ func get(t *testing.T, url string, status int) ([]byte, http.Header) {
 		t.Errorf("GET %s: CSP %q", url, csp)
 	}
 	return body, resp.Header
+}
+
+// A regulator report is also served as a PDF.
+func TestReportPDFRoute(t *testing.T) {
+	p := incidenttest.NewPipeline(t, incidenttest.T0)
+	p.Apply(t, incidenttest.DemoEvent(t))
+	rep, err := p.Store.SaveReport(t.Context(), incident.Report{IncidentID: incidenttest.DemoID, Regime: "GDPR",
+		Authority: "lead supervisory authority (DE)", Phase: "initial", Fields: map[string]any{"nature": "a test"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := &httpAPI{store: p.Store, log: zap.NewNop(), metrics: newMetrics(), publicURL: "https://notices.example.com"}
+	srv := httptest.NewServer(api.routes())
+	t.Cleanup(srv.Close)
+	resp, err := http.Get(fmt.Sprintf("%s/api/v1/incidents/%s/reports/%d/pdf", srv.URL, incidenttest.DemoID, rep.Version))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "application/pdf" || !strings.HasPrefix(string(body), "%PDF-") {
+		t.Errorf("HTTP %d %q, %d bytes", resp.StatusCode, resp.Header.Get("Content-Type"), len(body))
+	}
+	resp, err = http.Get(srv.URL + "/api/v1/incidents/" + incidenttest.DemoID + "/reports/99/pdf")
+	if err == nil {
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusNotFound {
+			t.Errorf("unknown report version: HTTP %d, want 404", resp.StatusCode)
+		}
+	}
 }
