@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	increport "github.com/herald-notify/herald/incident/report"
 )
 
 // now is the clock for "time left"; tests pin it.
@@ -35,6 +36,7 @@ func printStatus(w io.Writer, v incident.Overview, noticeURL string) {
 	}
 	tw.Flush()
 	printObligations(w, d.Obligations)
+	printClocks(w, v)
 	printProgress(w, v.Progress)
 	printNotice(w, v.Notice, noticeURL)
 	printReports(w, v.Reports)
@@ -58,6 +60,48 @@ func printObligations(w io.Writer, obs []incident.Obligation) {
 		}
 	}
 	tw.Flush()
+}
+
+// printClocks shows each report phase's clock: its state and time left, or
+// when it was sent. A daemon that sends no clocks (an older one) has them
+// computed here from the same incident and reports.
+func printClocks(w io.Writer, v incident.Overview) {
+	clocks := v.Clocks
+	if clocks == nil {
+		clocks = increport.Clocks(v.Incident, v.Reports, now())
+	}
+	fmt.Fprintf(w, "\ndeadline clocks (%d):\n", len(clocks))
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	for _, c := range clocks {
+		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.Regime, c.Phase, clockState(c), clockDetail(c))
+	}
+	tw.Flush()
+}
+
+// clockState names the state, with the share of the time used while it
+// runs.
+func clockState(c incident.Clock) string {
+	switch c.State {
+	case incident.ClockLate:
+		return "LATE"
+	case incident.ClockRunning, incident.ClockWarning50, incident.ClockWarning80:
+		return fmt.Sprintf("%s (%d%% used)", c.State, int(c.Elapsed*100))
+	case incident.ClockSent:
+		if c.SentLate {
+			return "sent late"
+		}
+	}
+	return c.State
+}
+
+func clockDetail(c incident.Clock) string {
+	switch {
+	case c.State == incident.ClockSent && c.SentAt != nil:
+		return fmt.Sprintf("at %s (report v%d)", when(*c.SentAt), c.ReportVersion)
+	case c.Deadline == nil:
+		return orDash(c.Due)
+	}
+	return deadline(c.Deadline) + ", " + timeLeft(c.Deadline)
 }
 
 // printLaterPhases lists the report phases after the first that have a
