@@ -22,6 +22,7 @@ const (
 	authorityIncidentReports = "GET /api/v1/incidents/{id}/reports"
 	authorityIncidentReport  = "GET /api/v1/incidents/{id}/reports/{version}"
 	authorityReportPage      = "GET /reports/{id}/{version}"
+	authorityReportPDF       = "GET /api/v1/incidents/{id}/reports/{version}/pdf"
 )
 
 // authorityGate lets each configured regulator read its own reports, and
@@ -62,6 +63,7 @@ func (g *authorityGate) wrap(next http.Handler) http.Handler {
 	reads.HandleFunc(authorityIncidentReports, g.listIncident)
 	reads.Handle(authorityIncidentReport, g.ownReportOnly(next))
 	reads.Handle(authorityReportPage, g.ownReportOnly(next))
+	reads.Handle(authorityReportPDF, g.ownReportOnly(next))
 	reads.HandleFunc("/", g.forbidden)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, presented := r.Header["Authorization"]; !presented {
@@ -207,6 +209,7 @@ type authorityReport struct {
 	Late        bool       `json:"late"`
 	Href        string     `json:"href"`      // the report as JSON
 	HTMLHref    string     `json:"html_href"` // the report as a page
+	PDFHref     string     `json:"pdf_href"`  // the report as a PDF
 }
 
 // authorityReports is the body of GET /api/v1/authority/reports.
@@ -246,7 +249,8 @@ func listEntry(rep incident.Report) authorityReport {
 	id, v := url.PathEscape(rep.IncidentID), strconv.Itoa(rep.Version)
 	return authorityReport{IncidentID: rep.IncidentID, Regime: rep.Regime, Phase: rep.Phase, Version: rep.Version,
 		GeneratedAt: rep.GeneratedAt, Deadline: rep.Deadline, Late: rep.Late,
-		Href: "/api/v1/incidents/" + id + "/reports/" + v, HTMLHref: "/reports/" + id + "/" + v}
+		Href: "/api/v1/incidents/" + id + "/reports/" + v, HTMLHref: "/reports/" + id + "/" + v,
+		PDFHref: "/api/v1/incidents/" + id + "/reports/" + v + "/pdf"}
 }
 
 // newestFirst orders by generation time, then incident and version so

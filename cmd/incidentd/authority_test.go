@@ -201,6 +201,9 @@ func TestAuthorityListsOnlyItsOwnReports(t *testing.T) {
 			if code, _, page := w.call(t, http.MethodGet, line.HTMLHref, "Bearer "+tt.token); code != http.StatusOK || !bytes.Contains(page, []byte("<html")) {
 				t.Errorf("%s: %s: HTTP %d, want the HTML page", tt.id, line.HTMLHref, code)
 			}
+			if code, _, pdf := w.call(t, http.MethodGet, line.PDFHref, "Bearer "+tt.token); code != http.StatusOK || !bytes.HasPrefix(pdf, []byte("%PDF-")) {
+				t.Errorf("%s: %s: HTTP %d, want the PDF", tt.id, line.PDFHref, code)
+			}
 		}
 		var one []incident.Report
 		if code := w.get(t, reportsPath(incidenttest.DemoID), tt.token, &one); code != http.StatusOK || len(one) != 1 || one[0].Regime != tt.regime {
@@ -228,6 +231,7 @@ func TestAuthorityCannotReadAnothersReport(t *testing.T) {
 		{"GDPR reads NIS2 page", w.gdpr, fmt.Sprintf("/reports/%s/%d", incidenttest.DemoID, versionOf["NIS2"])},
 		{"NIS2 reads GDPR JSON", w.nis2, fmt.Sprintf("%s/%d", reportsPath(incidenttest.DemoID), versionOf["GDPR"])},
 		{"NIS2 reads GDPR page", w.nis2, fmt.Sprintf("/reports/%s/%d", incidenttest.DemoID, versionOf["GDPR"])},
+		{"NIS2 reads GDPR PDF", w.nis2, fmt.Sprintf("%s/%d/pdf", reportsPath(incidenttest.DemoID), versionOf["GDPR"])},
 		{"GDPR reads Brazil's", w.gdpr, fmt.Sprintf("%s/%d", reportsPath(incidenttest.DemoID), versionOf["Brazil LGPD"])},
 		{"version not a number", w.gdpr, reportsPath(incidenttest.DemoID) + "/first"},
 		{"unknown incident", w.gdpr, reportsPath("INC-NOPE")},
