@@ -117,7 +117,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	p := m.pipeline(st, channels, publicURL, brokers)
 	defer p.jobs.Close()
-	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL}
+	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL, reporter: p.reporter}
 	if api.receipts, err = newReceipts(st, m.Log, m.Config, p.enqueuer.Kick); err != nil {
 		return err
 	}

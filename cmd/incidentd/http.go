@@ -41,6 +41,7 @@ func (a *httpAPI) routes() http.Handler {
 	mux.HandleFunc("GET /api/v1/incidents/{id}/reports/{version}", a.getReport)
 	mux.HandleFunc("GET /reports/{id}/{version}", a.reportPage)
 	mux.HandleFunc("GET /api/v1/incidents/{id}/reports/{version}/pdf", a.reportPDF)
+	mux.HandleFunc("POST /api/v1/incidents/{id}/reports", a.generateReport)
 	mux.HandleFunc("GET /notices/{$}", a.noticeIndex)
 	mux.HandleFunc("GET /notices/{id}", a.noticePage)
 	mux.HandleFunc("GET "+feed.FeedPath, a.noticeFeed)
