@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
+	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -52,6 +53,28 @@ func newAuthorityGate(api *httpAPI, auths []*regulator) *authorityGate {
 		g.ownAuth.Handle(route, http.NotFoundHandler()) // only matched, never served
 	}
 	return g
+}
+
+// guardedRoutes is api's routes behind the authority gate, with the
+// authorities of cfg.AuthoritiesFile (none when it is empty: then every
+// Authorization header outside the self-authenticating routes is refused).
+func guardedRoutes(api *httpAPI, cfg Config) (http.Handler, error) {
+	var auths []*regulator
+	if cfg.AuthoritiesFile != "" {
+		regimes, err := policyRegimes(cfg.PolicyFile)
+		if err != nil {
+			return nil, err
+		}
+		if auths, err = loadAuthorities(cfg.AuthoritiesFile, regimes); err != nil {
+			return nil, fmt.Errorf("authorities_file: %w", err)
+		}
+		ids := make([]string, len(auths))
+		for i, a := range auths {
+			ids[i] = a.ID
+		}
+		api.log.Info("authorities loaded", zap.Strings("authorities", ids))
+	}
+	return newAuthorityGate(api, auths).wrap(api.routes()), nil
 }
 
 // wrap puts the gate in front of next (the API's routes()). What an

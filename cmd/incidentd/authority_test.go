@@ -488,3 +488,36 @@ func BenchmarkAuthorityIdentify(b *testing.B) {
 		}
 	}
 }
+
+// TestGuardedRoutesFromConfig is the daemon's wiring: the file named in
+// the config is loaded (a bad one stops the start, naming the setting) and
+// its tokens open their reports; no file still refuses every token.
+func TestGuardedRoutesFromConfig(t *testing.T) {
+	p := incidenttest.NewPipeline(t, incidenttest.T0)
+	p.Apply(t, incidenttest.DemoEvent(t))
+	ensureReports(t, &report.Reporter{Store: p.Store, Now: p.Clock.Now, Log: zap.NewNop(), NoticeURL: func(string) string { return "" }}, incidenttest.DemoID)
+	api := &httpAPI{store: p.Store, log: zap.NewNop(), metrics: newMetrics()}
+	dir, token := t.TempDir(), newToken(t)
+	good, bad := filepath.Join(dir, "good.yaml"), filepath.Join(dir, "bad.yaml")
+	writeFile(t, good, "authorities:\n  - {id: de-bfdi, name: BfDI, match: {regimes: [GDPR]}, token_sha256: "+sha256Hex(token)+"}\n")
+	writeFile(t, bad, "authorities:\n  - {id: de-bfdi, name: BfDI, match: {regimes: [GDPR]}, token: "+token+"}\n")
+
+	if _, err := guardedRoutes(api, Config{AuthoritiesFile: bad}); err == nil || !strings.HasPrefix(err.Error(), "authorities_file: ") {
+		t.Errorf("bad file: %v; want an error naming authorities_file", err)
+	}
+	for _, tt := range []struct {
+		file string
+		want int
+	}{{good, http.StatusOK}, {"", http.StatusUnauthorized}} {
+		h, err := guardedRoutes(api, Config{AuthoritiesFile: tt.file})
+		if err != nil {
+			t.Fatal(err)
+		}
+		srv := httptest.NewServer(h)
+		w := &authorityWorld{srv: srv}
+		if code := w.get(t, reportsPath(incidenttest.DemoID), token, nil); code != tt.want {
+			t.Errorf("file %q: HTTP %d, want %d", tt.file, code, tt.want)
+		}
+		srv.Close()
+	}
+}
