@@ -131,8 +131,9 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) serve(ctx context.Context, st store.Store, p *pipeline, srv *http.Server, ln net.Listener, brokers []string) error {
 	p.catchUp(ctx, st)
 	var wg sync.WaitGroup
-	errs := make(chan error, 5)
-	wg.Add(5)
+	errs := make(chan error, 6)
+	wg.Add(6)
+	go func() { defer wg.Done(); errs <- p.clocks.run(ctx, clockWatchInterval) }()
 	go func() { defer wg.Done(); errs <- p.watchDeadlines(ctx, st) }()
 	go func() { defer wg.Done(); errs <- p.enqueuer.Run(ctx) }()
 	go func() { defer wg.Done(); errs <- p.deliver(ctx, brokers) }()

@@ -39,6 +39,7 @@ type pipeline struct {
 	metrics    *metrics
 	jobDone    func(time.Duration)
 	pace       *pace
+	clocks     *clockWatch
 }
 
 func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string, brokers []string) *pipeline {
@@ -51,6 +52,7 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, NoticeURL: noticeURL, Log: m.Log}
+	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
 	rules := engine.Policy().Notice()
 	p.pace = newPace(st)
 	p.publisher = &notice.Publisher{Store: st, Rules: &rules, FinishBy: p.pace.finishBy}
