@@ -121,7 +121,11 @@ func (m *Main) Run(ctx context.Context) error {
 	if api.receipts, err = newReceipts(st, m.Log, m.Config, p.enqueuer.Kick); err != nil {
 		return err
 	}
-	srv := &http.Server{Handler: api.routes(), ReadHeaderTimeout: 5 * time.Second}
+	handler, err := guardedRoutes(api, m.Config)
+	if err != nil {
+		return err
+	}
+	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
 	m.Log.Info("incidentd ready", zap.String("http", m.httpURL), zap.Strings("kafka", brokers),
 		zap.String("data_dir", m.Config.DataDir))
 	close(m.ready)
