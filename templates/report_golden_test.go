@@ -2,16 +2,12 @@ package templates
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"strings"
 	"testing"
 
-	"go.uber.org/zap"
-
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/incidenttest"
-	"github.com/herald-notify/herald/incident/report"
 )
 
 // TestGoldenDemoReports pins the JSON (as GET
@@ -52,17 +48,5 @@ func TestGoldenDemoReports(t *testing.T) {
 // make for the demo at incidenttest.T0, read back from a real store.
 func demoIncidentReports(t *testing.T) []incident.Report {
 	t.Helper()
-	p := incidenttest.NewPipeline(t, incidenttest.T0)
-	p.Apply(t, incidenttest.DemoEvent(t))
-	r := &report.Reporter{Store: p.Store, Now: p.Clock.Now, Log: zap.NewNop(),
-		NoticeURL: func(id string) string { return "https://notices.example.com/notices/" + id }}
-	ctx := context.Background()
-	if err := r.Ensure(ctx, incidenttest.DemoID); err != nil {
-		t.Fatal(err)
-	}
-	list, err := p.Store.ListReports(ctx, incidenttest.DemoID)
-	if err != nil || len(list) == 0 {
-		t.Fatalf("demo reports = %d, %v", len(list), err)
-	}
-	return list
+	return incidenttest.DemoReports(t)
 }

@@ -11,11 +11,14 @@ import (
 	"testing"
 	"time"
 
+	"go.uber.org/zap"
+
 	"github.com/herald-notify/herald/examples"
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/apply"
 	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/contract"
+	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/incident/store/sqlite"
 )
@@ -130,4 +133,24 @@ func NewPipeline(t testing.TB, start time.Time) *Pipeline {
 func (p *Pipeline) Apply(t testing.TB, ev incident.Event) apply.Result {
 	t.Helper()
 	return MustApply(t, p.Applier, ev)
+}
+
+// DemoReports are the reports Herald owes for the demo incident at T0,
+// made by the real classifier and report.Reporter and read back from a
+// real store as the API serves them (golden files in every format).
+func DemoReports(t testing.TB) []incident.Report {
+	t.Helper()
+	p := NewPipeline(t, T0)
+	p.Apply(t, DemoEvent(t))
+	r := &report.Reporter{Store: p.Store, Now: p.Clock.Now, Log: zap.NewNop(),
+		NoticeURL: func(id string) string { return "https://notices.example.com/notices/" + id }}
+	ctx := context.Background()
+	if err := r.Ensure(ctx, DemoID); err != nil {
+		t.Fatal(err)
+	}
+	list, err := p.Store.ListReports(ctx, DemoID)
+	if err != nil || len(list) == 0 {
+		t.Fatalf("demo reports = %d, %v", len(list), err)
+	}
+	return list
 }

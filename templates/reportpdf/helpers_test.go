@@ -2,17 +2,13 @@ package reportpdf_test
 
 import (
 	"bytes"
-	"context"
 	"flag"
 	"os"
 	"path/filepath"
 	"testing"
 
-	"go.uber.org/zap"
-
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/incidenttest"
-	"github.com/herald-notify/herald/incident/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files under testdata/")
@@ -42,19 +38,7 @@ func golden(t *testing.T, name string, got []byte) {
 // from the store as the API serves them.
 func demoReports(t testing.TB) []incident.Report {
 	t.Helper()
-	p := incidenttest.NewPipeline(t, incidenttest.T0)
-	p.Apply(t, incidenttest.DemoEvent(t))
-	r := &report.Reporter{Store: p.Store, Now: p.Clock.Now, Log: zap.NewNop(),
-		NoticeURL: func(id string) string { return "https://notices.example.com/notices/" + id }}
-	ctx := context.Background()
-	if err := r.Ensure(ctx, incidenttest.DemoID); err != nil {
-		t.Fatal(err)
-	}
-	list, err := p.Store.ListReports(ctx, incidenttest.DemoID)
-	if err != nil || len(list) == 0 {
-		t.Fatalf("demo reports = %d, %v", len(list), err)
-	}
-	return list
+	return incidenttest.DemoReports(t)
 }
 
 // demoReport is the demo's report for regime.
