@@ -12,13 +12,24 @@ import (
 )
 
 // Message is what a person receives, already rendered for their locale.
-// Email uses Subject, Text and HTML; SMS uses Text; push uses Title and Text.
+// Email uses Subject, Text, HTML and Attachments; SMS uses Text; push uses
+// Title and Text.
 type Message struct {
 	Subject string
 	Title   string
 	Text    string
 	HTML    string
 	Link    string
+	// Attachments are files sent with an email (a regulator report's PDF);
+	// the other channels ignore them. They never hold contact data.
+	Attachments []Attachment
+}
+
+// Attachment is one file sent with a message.
+type Attachment struct {
+	Name        string // file name the recipient sees, e.g. "report-INC-1-v1.pdf"
+	ContentType string // media type; empty means application/octet-stream
+	Data        []byte
 }
 
 // Delivery is one message to one person on one channel.

@@ -1,6 +1,7 @@
 package email
 
 import (
+	"bytes"
 	"crypto/rand"
 	"fmt"
 	netmail "net/mail"
@@ -16,8 +17,8 @@ import (
 const HeaderIncident mail.Header = "X-Herald-Incident"
 
 // Compose builds the message the email channel sends for d: From, To,
-// Subject, Date, a fresh Message-ID, X-Herald-Incident, and a text body with
-// an optional HTML alternative. It returns the Message-ID without angle
+// Subject, Date, a fresh Message-ID, X-Herald-Incident, a text body with
+// an optional HTML alternative, and the message's attachments. It returns the Message-ID without angle
 // brackets. A missing or malformed address, or an empty body, is a permanent
 // failure whose text never repeats the address. The outbox uses Compose too,
 // so what it writes is what would have been sent.
@@ -47,7 +48,27 @@ func Compose(from string, d notifier.Delivery) (*mail.Msg, string, error) {
 		m.SetGenHeader(mail.HeaderContentLang, d.Locale)
 	}
 	setBody(m, d.Message)
+	if err := attach(m, d.Message.Attachments); err != nil {
+		return nil, "", err
+	}
 	return m, id, nil
+}
+
+// attach adds each file as a base64 attachment (go-mail's default for
+// files). A file without a name is a permanent failure: the recipient could
+// not tell what it is, and retrying will not name it.
+func attach(m *mail.Msg, files []notifier.Attachment) error {
+	for i, a := range files {
+		if a.Name == "" {
+			return notifier.Permanent(fmt.Sprintf("attachment %d has no name", i+1))
+		}
+		ct := a.ContentType
+		if ct == "" {
+			ct = "application/octet-stream"
+		}
+		m.AttachReadSeeker(a.Name, bytes.NewReader(a.Data), mail.WithFileContentType(mail.ContentType(ct)))
+	}
+	return nil
 }
 
 // recipient validates d.To[0] before anything is dialled. Only the bare
