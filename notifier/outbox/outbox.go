@@ -84,13 +84,18 @@ func (n *Notifier) validate(dir string) error {
 }
 
 // Notify writes d to its file, replacing an earlier write of the same
-// (incident, subject, channel). The Receipt's ProviderID is the file name.
+// (incident, subject, channel), and an email's attachments to files beside
+// it (see AttachmentName). The Receipt's ProviderID is the message's file
+// name.
 func (n *Notifier) Notify(ctx context.Context, d notifier.Delivery) (notifier.Receipt, error) {
 	if err := ctx.Err(); err != nil {
 		return notifier.Receipt{}, cancelled(err)
 	}
 	body, ext, err := n.render(d)
 	if err != nil {
+		return notifier.Receipt{}, err
+	}
+	if err := n.writeAttachments(ctx, d); err != nil {
 		return notifier.Receipt{}, err
 	}
 	name := FileName(d.IncidentID, d.SubjectID, n.channel) + ext
