@@ -100,6 +100,11 @@ type Store interface {
 
 	SaveReport(ctx context.Context, r incident.Report) (incident.Report, error) // assigns Version
 	ListReports(ctx context.Context, incidentID string) ([]incident.Report, error)
+	// SetReportDelivery records how a saved report was delivered ("smtp",
+	// "outbox", "failed: ..."): a report is saved before it is sent, so that
+	// what is sent carries its version. Only delivered_via changes; the
+	// content and its hash stay as saved. CodeNotFound for an unknown report.
+	SetReportDelivery(ctx context.Context, incidentID string, version int, via string) error
 
 	// MarkClockWarning records that the response team was warned that an
 	// incident's report phase (regime, phase) reached level (a clock state:

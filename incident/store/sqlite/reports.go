@@ -71,6 +71,35 @@ func (s *Store) ListReports(ctx context.Context, incidentID string) ([]incident.
 	return list, err
 }
 
+// SetReportDelivery rewrites delivered_via in the stored report document;
+// see store.Store. The row's other columns are left as saved.
+func (s *Store) SetReportDelivery(ctx context.Context, incidentID string, version int, via string) error {
+	return s.inWriteTx(ctx, func(tx *sql.Tx) error {
+		var doc string
+		err := tx.QueryRowContext(ctx, `SELECT json FROM reports WHERE incident_id = ? AND version = ?`,
+			incidentID, version).Scan(&doc)
+		if errors.Is(err, sql.ErrNoRows) {
+			return incident.NotFound("no report %d for incident %s", version, incidentID)
+		}
+		if err != nil {
+			return fmt.Errorf("read report %d of %s: %w", version, incidentID, err)
+		}
+		var r incident.Report
+		if err := decodeJSON(doc, &r); err != nil {
+			return err
+		}
+		r.DeliveredTo = via
+		if doc, err = encodeJSON(r); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE reports SET json = ? WHERE incident_id = ? AND version = ?`,
+			doc, incidentID, version); err != nil {
+			return fmt.Errorf("record delivery of report %d of %s: %w", version, incidentID, err)
+		}
+		return nil
+	})
+}
+
 // SaveNotice stores n as the incident's next revision. UpdatedAt defaults to
 // now; PublishedAt defaults to the first revision's, or now for the first.
 func (s *Store) SaveNotice(ctx context.Context, n incident.Notice) (incident.Notice, error) {

@@ -56,6 +56,25 @@ func testReports(t *testing.T, s store.Store) {
 	jsonEqual(t, "reports oldest first", list, saved)
 	_, err = s.ListReports(ctx, "INC-missing")
 	wantCode(t, err, incident.CodeNotFound)
+	testReportDelivery(t, s, saved)
+}
+
+// testReportDelivery: recording the delivery changes delivered_via of that
+// one report and nothing else of it or of the others.
+func testReportDelivery(t *testing.T, s store.Store, saved []incident.Report) {
+	ctx := context.Background()
+	if err := s.SetReportDelivery(ctx, "INC-1", 2, "failed: render pdf: boom"); err != nil {
+		t.Fatal(err)
+	}
+	want := append([]incident.Report(nil), saved...)
+	want[1].DeliveredTo = "failed: render pdf: boom"
+	list, err := s.ListReports(ctx, "INC-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	jsonEqual(t, "reports after recording one delivery", list, want)
+	wantCode(t, s.SetReportDelivery(ctx, "INC-1", 99, "smtp"), incident.CodeNotFound)
+	wantCode(t, s.SetReportDelivery(ctx, "INC-missing", 1, "smtp"), incident.CodeNotFound)
 }
 
 func notice(incidentID, title string) incident.Notice {
