@@ -44,11 +44,9 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 	if err != nil {
 		return incident.Report{}, err
 	}
-	rep := onRequest(Build(in), due, late, reasons)
-	rep.DeliveredTo = r.deliver(ctx, rep)
-	saved, err := r.Store.SaveReport(ctx, rep)
+	saved, err := r.saveAndDeliver(ctx, onRequest(Build(in), due, late, reasons))
 	if err != nil {
-		return incident.Report{}, fmt.Errorf("save report: %w", err)
+		return incident.Report{}, err
 	}
 	r.Log.Info("regulator report generated on request", zap.String("incident", inc.ID), zap.String("regime", saved.Regime),
 		zap.String("phase", saved.Phase), zap.Int("version", saved.Version), zap.Bool("late", saved.Late),
