@@ -1,8 +1,10 @@
 package report_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"io"
 	"mime/quotedprintable"
@@ -22,7 +24,11 @@ import (
 	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/notifier"
+	"github.com/herald-notify/herald/notifier/email"
+	"github.com/herald-notify/herald/notifier/email/emailtest"
 	"github.com/herald-notify/herald/notifier/outbox"
+	"github.com/herald-notify/herald/templates"
+	"github.com/herald-notify/herald/templates/reportpdf"
 )
 
 const authorityEmail = "breach-reports@dpa.example.org"
@@ -335,5 +341,184 @@ func TestEnsureUnknownIncident(t *testing.T) {
 	err := newReporter(t, p, &recorder{}).Ensure(context.Background(), "INC-NOPE")
 	if incident.ErrorCode(err) != incident.CodeNotFound {
 		t.Errorf("err = %v, want not found", err)
+	}
+}
+
+// notifierFunc adapts a function to notifier.Notifier.
+type notifierFunc func(context.Context, notifier.Delivery) (notifier.Receipt, error)
+
+func (f notifierFunc) Notify(ctx context.Context, d notifier.Delivery) (notifier.Receipt, error) {
+	return f(ctx, d)
+}
+
+// pdfOf renders rep with the real PDF renderer, independently of the
+// reporter: what the authority should receive.
+func pdfOf(t *testing.T, rep incident.Report) []byte {
+	t.Helper()
+	var buf bytes.Buffer
+	if err := reportpdf.PDF(&buf, rep); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func realReporter(t *testing.T, p *pipeline, deliver notifier.Notifier) *report.Reporter {
+	r := newReporter(t, p, deliver)
+	r.Render, r.PDF = templates.RenderReportText, reportpdf.PDF
+	return r
+}
+
+// Over real SMTP, the demo's GDPR initial report is mailed as version 1
+// (the version the store assigned, not 0) with its PDF attached.
+func TestEnsureEmailsVersionedReportWithPDF(t *testing.T) {
+	p := demoOpened(t)
+	s := emailtest.NewServer(t)
+	smtp, err := email.New(s.Config())
+	if err != nil {
+		t.Fatal(err)
+	}
+	ensure(t, realReporter(t, p, smtp), incidenttest.DemoID)
+
+	saved := p.reports(t, incidenttest.DemoID)
+	gdpr := saved[0]
+	if gdpr.Regime != "GDPR" || gdpr.Phase != incident.PhaseInitial || gdpr.Version != 1 {
+		t.Fatalf("first report %s %s v%d, want GDPR initial v1", gdpr.Regime, gdpr.Phase, gdpr.Version)
+	}
+	var sent *emailtest.Message
+	for _, m := range s.Messages() {
+		if strings.Contains(m.Header("Subject"), "[GDPR] initial") {
+			sent = &m
+		}
+	}
+	if sent == nil {
+		t.Fatalf("no GDPR initial email among %d sent", len(s.Messages()))
+	}
+	if subj := sent.Header("Subject"); !strings.Contains(subj, "(version 1)") {
+		t.Errorf("Subject %q does not carry version 1", subj)
+	}
+	if !bytes.Contains(sent.Data, []byte("report version 1")) || bytes.Contains(sent.Data, []byte("report version 0")) {
+		t.Error("the email text does not say report version 1")
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(sent.Data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	att := emailtest.Attachments(t, msg)
+	if len(att) != 1 {
+		t.Fatalf("%d attachments, want the PDF", len(att))
+	}
+	if att[0].Filename != reportpdf.Filename(gdpr) || !strings.HasSuffix(att[0].Filename, "-v1.pdf") ||
+		att[0].ContentType != reportpdf.ContentType || !bytes.Equal(att[0].Data, pdfOf(t, gdpr)) {
+		t.Errorf("attachment %q %q (%d bytes), want %q %q, the saved report's PDF",
+			att[0].Filename, att[0].ContentType, len(att[0].Data), reportpdf.Filename(gdpr), reportpdf.ContentType)
+	}
+	for _, rep := range saved {
+		if rep.DeliveredTo != "smtp" {
+			t.Errorf("%s %s delivered via %q, want smtp", rep.Regime, rep.Phase, rep.DeliveredTo)
+		}
+	}
+}
+
+// The outbox (the embedded default) shows each report's PDF beside its .eml.
+func TestEnsureOutboxWritesEachReportPDF(t *testing.T) {
+	p := demoOpened(t)
+	dir := t.TempDir()
+	box, err := outbox.New(dir, incident.ChannelEmail)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ensure(t, realReporter(t, p, box), incidenttest.DemoID)
+	pdfs, err := filepath.Glob(filepath.Join(dir, incident.ChannelEmail, "*.pdf"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	saved := p.reports(t, incidenttest.DemoID)
+	if len(pdfs) != len(saved) {
+		t.Fatalf("%d PDF files for %d reports", len(pdfs), len(saved))
+	}
+	for _, rep := range saved {
+		want := pdfOf(t, rep)
+		if !slices.ContainsFunc(pdfs, func(name string) bool {
+			got, err := os.ReadFile(name)
+			return err == nil && strings.HasSuffix(name, "_"+reportpdf.Filename(rep)) && bytes.Equal(got, want)
+		}) {
+			t.Errorf("no outbox file holds the PDF of %s %s v%d", rep.Regime, rep.Phase, rep.Version)
+		}
+	}
+}
+
+// While a report is being delivered it is already saved, numbered and
+// marked pending; its delivery is recorded once the notifier answers.
+func TestEnsureSavesBeforeDeliveringThenRecordsDelivery(t *testing.T) {
+	p := demoOpened(t)
+	var during []incident.Report
+	deliver := notifierFunc(func(ctx context.Context, d notifier.Delivery) (notifier.Receipt, error) {
+		list, err := p.Store.ListReports(ctx, d.IncidentID)
+		if err != nil {
+			return notifier.Receipt{}, err
+		}
+		last := list[len(list)-1]
+		if !strings.Contains(d.Message.Subject, fmt.Sprintf("(version %d)", last.Version)) {
+			t.Errorf("delivery %q is not of the last saved report, version %d", d.Message.Subject, last.Version)
+		}
+		during = append(during, last)
+		return notifier.Receipt{Provider: "probe"}, nil
+	})
+	ensure(t, newReporter(t, p, deliver), incidenttest.DemoID)
+	if len(during) != demoReports {
+		t.Fatalf("%d deliveries, want %d", len(during), demoReports)
+	}
+	for i, rep := range during {
+		if rep.Version != i+1 || rep.DeliveredTo != "pending" {
+			t.Errorf("delivery %d: stored report v%d delivered via %q, want v%d pending", i, rep.Version, rep.DeliveredTo, i+1)
+		}
+	}
+	for i, rep := range p.reports(t, incidenttest.DemoID) {
+		if rep.DeliveredTo != "probe" || rep.ContentHash != during[i].ContentHash {
+			t.Errorf("v%d after delivery: via %q hash %s, want probe and the hash unchanged", rep.Version, rep.DeliveredTo, rep.ContentHash)
+		}
+	}
+}
+
+func TestEnsureRecordsPDFRenderFailure(t *testing.T) {
+	p := demoOpened(t)
+	rec := &recorder{}
+	r := newReporter(t, p, rec)
+	r.PDF = func(io.Writer, incident.Report) error { return errors.New("font table missing") }
+	ensure(t, r, incidenttest.DemoID)
+	saved := p.reports(t, incidenttest.DemoID)
+	if len(saved) != demoReports || len(rec.deliveries()) != 0 {
+		t.Fatalf("%d reports saved, %d sent; want %d saved and none sent without its PDF", len(saved), len(rec.deliveries()), demoReports)
+	}
+	for _, rep := range saved {
+		if rep.DeliveredTo != "failed: render pdf: font table missing" {
+			t.Errorf("%s delivered via %q, want the render failure", rep.Regime, rep.DeliveredTo)
+		}
+	}
+}
+
+// On request too: each new version is mailed with its own number and PDF.
+func TestGenerateDeliversItsVersionWithPDF(t *testing.T) {
+	p := demoOpened(t)
+	rec := &recorder{}
+	r := newReporter(t, p, rec)
+	r.PDF = func(w io.Writer, rep incident.Report) error {
+		_, err := fmt.Fprintf(w, "%%PDF of %s v%d", rep.Regime, rep.Version)
+		return err
+	}
+	for want := 1; want <= 2; want++ {
+		rep, err := r.Generate(context.Background(), incidenttest.DemoID, "GDPR", incident.PhaseFollowUp, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d := rec.deliveries()[want-1]
+		att := d.Message.Attachments
+		if rep.Version != want || !strings.Contains(d.Message.Subject, fmt.Sprintf("(version %d)", want)) ||
+			len(att) != 1 || att[0].Name != reportpdf.Filename(rep) || string(att[0].Data) != fmt.Sprintf("%%PDF of GDPR v%d", want) {
+			t.Errorf("generate #%d: v%d, subject %q, attachments %+v", want, rep.Version, d.Message.Subject, att)
+		}
+		if rep.DeliveredTo != "recorder" || p.reports(t, incidenttest.DemoID)[want-1].DeliveredTo != "recorder" {
+			t.Errorf("generate #%d: delivered via %q, not recorded as the receipt's provider", want, rep.DeliveredTo)
+		}
 	}
 }
