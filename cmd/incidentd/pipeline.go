@@ -22,6 +22,7 @@ import (
 	"github.com/herald-notify/herald/notifier/fanout"
 	"github.com/herald-notify/herald/notifier/notice"
 	"github.com/herald-notify/herald/templates"
+	"github.com/herald-notify/herald/templates/reportpdf"
 )
 
 // pipeline holds the stages that react to an event: apply it, then make
@@ -51,7 +52,7 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	}
 	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
-		Render: templates.RenderReportText, NoticeURL: noticeURL, Log: m.Log}
+		Render: templates.RenderReportText, PDF: reportpdf.PDF, NoticeURL: noticeURL, Log: m.Log}
 	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
 	rules := engine.Policy().Notice()
 	p.pace = newPace(st)
