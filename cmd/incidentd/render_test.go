@@ -1,6 +1,7 @@
 package main
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -20,12 +21,12 @@ func TestNoticeRendererSharesOnlyWhatIsShared(t *testing.T) {
 		t.Fatal(err)
 	}
 	b, _ := r.render(incident.ChannelPush, inc, bert)
-	if a != b || a.Locale != "de" || a.Message.Text == "" {
+	if !reflect.DeepEqual(a, b) || a.Locale != "de" || a.Message.Text == "" {
 		t.Errorf("push for two people of one locale differs or is empty: %+v / %+v", a, b)
 	}
 	inc.Facts.Title = "A new title for the second version"
 	inc.UpdatedAt = inc.UpdatedAt.Add(time.Second)
-	if c, _ := r.render(incident.ChannelPush, inc, anna); c.Message == a.Message {
+	if c, _ := r.render(incident.ChannelPush, inc, anna); reflect.DeepEqual(c.Message, a.Message) {
 		t.Error("a changed incident was served the old push message")
 	}
 	ea, _ := r.render(incident.ChannelEmail, inc, anna)
