@@ -236,7 +236,9 @@ func contacts(subjects []incident.Subject) []string {
 				out = append(out, c)
 			}
 		}
-		if n, err := phonenumbers.Parse(s.Phone, strings.ToUpper(s.Jurisdiction)); err == nil && s.Phone != "" {
+		// Only a valid number is normalised and sent; the E.164 form of an
+		// invalid one can be a few digits that any timestamp contains.
+		if n, err := phonenumbers.Parse(s.Phone, strings.ToUpper(s.Jurisdiction)); err == nil && phonenumbers.IsValidNumber(n) {
 			e164 := phonenumbers.Format(n, phonenumbers.E164)
 			out = append(out, e164, strings.TrimPrefix(e164, "+"))
 		}
