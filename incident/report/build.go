@@ -62,7 +62,10 @@ func Build(in Input) incident.Report {
 		fields["final_measures"] = f.FinalMeasures
 		fields["closed_at"] = f.ClosedAt
 	}
-	late := in.Obligation.Deadline != nil && in.Now.After(*in.Obligation.Deadline) && in.Phase != incident.PhaseFinal
+	// Each phase is late against its own deadline (NIS2's notification is
+	// due at 72 h, not at the early warning's 24 h).
+	deadline := phaseDeadlineOf(in.Obligation, in.Phase)
+	late := deadline != nil && in.Now.After(*deadline)
 	if late {
 		// Art. 33(1): a late notification states the reasons for the delay;
 		// the team supplies them in a follow-up, so the gap is flagged here.
@@ -70,7 +73,7 @@ func Build(in Input) incident.Report {
 	}
 	r := incident.Report{
 		IncidentID: in.Incident.ID, Regime: in.Obligation.Regime, Authority: in.Obligation.Authority,
-		Phase: in.Phase, GeneratedAt: in.Now.UTC(), Deadline: in.Obligation.Deadline, Late: late, Fields: fields,
+		Phase: in.Phase, GeneratedAt: in.Now.UTC(), Deadline: deadline, Late: late, Fields: fields,
 	}
 	r.ContentHash = hash(fields)
 	return r

@@ -222,3 +222,38 @@ func TestBuildCarriesProgressAndNotice(t *testing.T) {
 		"public_notice":         map[string]any{"url": in.NoticeURL, "published_at": published, "revision": 2},
 	})
 }
+
+// Each phase is late against its own deadline: NIS2's notification (72 h)
+// is on time at 30 h, when the early warning (24 h) would be late; the
+// final report is late after its month like any other phase.
+func TestBuildLateAgainstThePhasesOwnDeadline(t *testing.T) {
+	inc := demoIncident(t)
+	ob := obligation(t, inc.Decision, "NIS2")
+	due := func(phase string) time.Time {
+		for _, pd := range ob.Schedule {
+			if pd.Phase == phase && pd.Deadline != nil {
+				return *pd.Deadline
+			}
+		}
+		t.Fatalf("NIS2 %s has no deadline in %+v", phase, ob.Schedule)
+		return time.Time{}
+	}
+	early, notification, final := due("early_warning"), due("notification"), due(incident.PhaseFinal)
+	at := early.Add(6 * time.Hour)
+	for _, c := range []struct {
+		phase string
+		now   time.Time
+		late  bool
+		want  time.Time
+	}{
+		{"early_warning", at, true, early},
+		{"notification", at, false, notification},
+		{incident.PhaseFinal, final.Add(-time.Hour), false, final},
+		{incident.PhaseFinal, final.Add(time.Hour), true, final},
+	} {
+		r := report.Build(report.Input{Incident: inc, Obligation: ob, Phase: c.phase, Now: c.now})
+		if r.Late != c.late || r.Deadline == nil || !r.Deadline.Equal(c.want) {
+			t.Errorf("%s at %v: late=%v deadline=%v, want late=%v deadline=%v", c.phase, c.now, r.Late, r.Deadline, c.late, c.want)
+		}
+	}
+}
