@@ -105,10 +105,17 @@ func startHerald(t *testing.T, dataDir string, chans map[string]notifier.Notifie
 	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaAddr = dataDir, "127.0.0.1:0", "127.0.0.1:0"
 	cfg.Workers, cfg.RetryBackoff = 4, 5*time.Millisecond
 	cfg.AuthorityEmail = "reports@authority.example"
+	return runHerald(t, &Main{Config: cfg, Channels: chans}, logs)
+}
+
+// runHerald runs m in-process, logging JSON into logs at debug level, and
+// waits until it is ready; it stops with the test.
+func runHerald(t *testing.T, m *Main, logs *syncBuffer) *herald {
+	t.Helper()
 	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-	log := zap.New(zapcore.NewCore(enc, zapcore.AddSync(logs), zap.DebugLevel))
+	m.Log = zap.New(zapcore.NewCore(enc, zapcore.AddSync(logs), zap.DebugLevel))
 	ctx, cancel := context.WithCancel(context.Background())
-	h := &herald{main: &Main{Config: cfg, Log: log, Channels: chans}, cancel: cancel, done: make(chan error, 1)}
+	h := &herald{main: m, cancel: cancel, done: make(chan error, 1)}
 	go func() { h.done <- h.main.Run(ctx) }()
 	select {
 	case <-h.main.Ready():

@@ -19,9 +19,6 @@ import (
 	"testing"
 	"time"
 
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/incident/store/sqlite"
@@ -62,19 +59,7 @@ func startConfigured(t *testing.T, cfg Config, logs *syncBuffer) *herald {
 	if err := cfg.Validate(); err != nil {
 		t.Fatalf("config: %v", err)
 	}
-	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-	lg := zap.New(zapcore.NewCore(enc, zapcore.AddSync(logs), zap.DebugLevel))
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &herald{main: &Main{Config: cfg, Log: lg}, cancel: cancel, done: make(chan error, 1)}
-	go func() { h.done <- h.main.Run(ctx) }()
-	select {
-	case <-h.main.Ready():
-	case err := <-h.done:
-		t.Fatalf("incidentd did not start: %v", err)
-	case <-time.After(30 * time.Second):
-		t.Fatal("incidentd did not become ready")
-	}
-	t.Cleanup(h.stop)
+	h := runHerald(t, &Main{Config: cfg}, logs)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("incidentd log (tail):\n%s", tail(logs.String(), 6000))
