@@ -96,13 +96,10 @@ func listOrNone(list []string) string {
 // deadline for its first phase. Nil means no fixed time (on request, or
 // counted from an event that has not happened yet).
 func phaseDeadlineOf(ob incident.Obligation, phase string) *time.Time {
-	for _, pd := range ob.Schedule {
+	for _, pd := range phaseSchedule(ob) {
 		if pd.Phase == phase {
 			return pd.Deadline
 		}
-	}
-	if len(ob.Schedule) == 0 && len(ob.Phases) > 0 && ob.Phases[0] == phase {
-		return ob.Deadline
 	}
 	return nil
 }
