@@ -86,13 +86,9 @@ func hasReport(reports []incident.Report, regime, phase string) bool {
 }
 
 func (r *Reporter) generate(ctx context.Context, inc incident.Incident, ob incident.Obligation, phase string) error {
-	progress, err := r.Store.Progress(ctx, inc.ID)
+	in, err := r.input(ctx, inc, ob, phase, r.now())
 	if err != nil {
-		return fmt.Errorf("read progress: %w", err)
-	}
-	in := Input{Incident: inc, Obligation: ob, Phase: phase, Progress: progress, Now: r.now()}
-	if n, err := r.Store.GetNotice(ctx, inc.ID); err == nil {
-		in.Notice, in.NoticeURL = &n, r.NoticeURL(inc.ID)
+		return err
 	}
 	saved, err := r.saveAndDeliver(ctx, Build(in))
 	if err != nil {

@@ -40,11 +40,11 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 		return incident.Report{}, incident.Invalid("reasons",
 			"the report is late: give the reasons for the delay (%s %s was due %s)", ob.Regime, phase, due.Format(time.RFC3339))
 	}
-	in, err := r.requestInput(ctx, inc, ob, phase, now)
+	in, err := r.input(ctx, inc, ob, phase, now)
 	if err != nil {
 		return incident.Report{}, err
 	}
-	saved, err := r.saveAndDeliver(ctx, onRequest(Build(in), due, late, reasons))
+	saved, err := r.saveAndDeliver(ctx, withReasons(Build(in), reasons))
 	if err != nil {
 		return incident.Report{}, err
 	}
@@ -104,9 +104,9 @@ func phaseDeadlineOf(ob incident.Obligation, phase string) *time.Time {
 	return nil
 }
 
-// requestInput gathers what Build draws on: the notification progress and the
+// input gathers what Build draws on: the notification progress and the
 // public notice, as they stand now.
-func (r *Reporter) requestInput(ctx context.Context, inc incident.Incident, ob incident.Obligation, phase string, now time.Time) (Input, error) {
+func (r *Reporter) input(ctx context.Context, inc incident.Incident, ob incident.Obligation, phase string, now time.Time) (Input, error) {
 	progress, err := r.Store.Progress(ctx, inc.ID)
 	if err != nil {
 		return Input{}, fmt.Errorf("read progress: %w", err)
@@ -121,16 +121,15 @@ func (r *Reporter) requestInput(ctx context.Context, inc incident.Incident, ob i
 	return in, nil
 }
 
-// onRequest sets the report's deadline and lateness from its own phase's
-// due time (Build counts from the obligation's first deadline) and records
-// the team's reasons for a delay; the content hash is taken again over the
-// final fields.
-func onRequest(rep incident.Report, due *time.Time, late bool, reasons string) incident.Report {
-	rep.Deadline, rep.Late = due, late
-	delete(rep.Fields, "reasons_for_delay")
-	if late {
-		rep.Fields["reasons_for_delay"] = reasons
+// withReasons puts the team's reasons for a delay in place of Build's
+// placeholder on a late report (Build judges lateness against the phase's
+// own due time, as Generate does); the content hash is taken again over
+// the final fields.
+func withReasons(rep incident.Report, reasons string) incident.Report {
+	if !rep.Late {
+		return rep
 	}
+	rep.Fields["reasons_for_delay"] = reasons
 	rep.ContentHash = hash(rep.Fields)
 	return rep
 }
