@@ -112,15 +112,21 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 	if err != nil {
 		return false, fmt.Errorf("load incident: %w", err)
 	}
-	signals, err := p.signals(ctx, incidentID)
-	if err != nil {
-		return false, err
-	}
 	last, err := p.Store.GetNotice(ctx, incidentID)
 	if err != nil && incident.ErrorCode(err) != incident.CodeNotFound {
 		return false, fmt.Errorf("load notice: %w", err)
 	}
 	exists := err == nil
+	public := PublicFacts(inc.Facts)
+	if exists && reflect.DeepEqual(normalise(last.Facts), normalise(public)) {
+		// Once published, a notice stays up and is revised only on new
+		// facts: nothing to count (this runs for every unreachable person).
+		return false, nil
+	}
+	signals, err := p.signals(ctx, incidentID)
+	if err != nil {
+		return false, err
+	}
 	rules := policy.DefaultNotice
 	if p.Rules != nil {
 		rules = *p.Rules
@@ -128,10 +134,6 @@ func (p *Publisher) Ensure(ctx context.Context, incidentID string) (bool, error)
 	need, reason := Decide(inc, signals, rules)
 	if !need && !exists {
 		return false, nil
-	}
-	public := PublicFacts(inc.Facts)
-	if exists && reflect.DeepEqual(normalise(last.Facts), normalise(public)) {
-		return false, nil // once published, a notice stays up; revise only on new facts
 	}
 	if !need {
 		reason = last.Reason
