@@ -50,13 +50,20 @@ type Progress struct {
 	Unreachable int                        `json:"unreachable"`
 	Uncertain   int                        `json:"uncertain"`
 	Pending     int                        `json:"pending"`
+	Queued      int                        `json:"queued"` // of the pending, those with a delivery job on the topic
 	ByChannel   map[string]ChannelProgress `json:"by_channel"`
 }
 
 // ChannelProgress counts attempts on one channel.
 type ChannelProgress struct {
-	Sent   int `json:"sent"`
-	Failed int `json:"failed"`
+	Queued    int `json:"queued"`    // handed to the provider, result not yet recorded (claimed, not given up as stale)
+	Sent      int `json:"sent"`      // accepted by the provider
+	Delivered int `json:"delivered"` // of those sent, confirmed delivered by the provider's receipt
+	Failed    int `json:"failed"`    // permanent failures on this channel
+	// Unreachable counts the people who could not be reached and for whom
+	// this was the last channel tried (the last one with a contact). People
+	// with no contact on any channel count in Progress.Unreachable only.
+	Unreachable int `json:"unreachable"`
 }
 
 // Report phases.
@@ -106,4 +113,36 @@ type Overview struct {
 	Reports   []Report `json:"reports"`
 	// Clocks is every required report phase's deadline, computed when asked.
 	Clocks []Clock `json:"clocks"`
+	// ReportDeliveries is how each report version reached each authority.
+	ReportDeliveries []ReportDelivery `json:"report_deliveries"`
+}
+
+// Report delivery statuses.
+const (
+	ReportDeliveryPending = "pending" // saved, not yet handed over (or the sender stopped mid-way)
+	ReportDeliverySent    = "sent"    // accepted by the mail server, the outbox or the webhook
+	ReportDeliveryFailed  = "failed"  // the last try failed; retried at NextAt
+	ReportDeliveryGaveUp  = "gave_up" // failed permanently, or too many tries: the team must act
+)
+
+// ReportDelivery is how one report version reached one authority: one row
+// per (incident, version, authority). It never holds an address or a URL.
+type ReportDelivery struct {
+	IncidentID  string `json:"incident_id"`
+	Version     int    `json:"version"`
+	AuthorityID string `json:"authority_id"` // the authorities file's id, or "default" (authority_email)
+	Method      string `json:"method"`       // "email", "webhook"
+	Status      string `json:"status"`
+	Tries       int    `json:"tries"`
+	Provider    string `json:"provider,omitempty"`  // "smtp", "outbox", "webhook"
+	Reference   string `json:"reference,omitempty"` // the receiver's id for what was sent
+	Error       string `json:"error,omitempty"`     // the last failure, classified, no address
+	// NextAt is when a failed delivery is tried again.
+	NextAt *time.Time `json:"next_attempt_at,omitempty"`
+	SentAt *time.Time `json:"sent_at,omitempty"`
+	// AcknowledgedAt and Acknowledgement record the authority's
+	// acknowledgement: in the webhook's answer, or posted to the API later.
+	AcknowledgedAt  *time.Time `json:"acknowledged_at,omitempty"`
+	Acknowledgement string     `json:"acknowledgement,omitempty"`
+	UpdatedAt       time.Time  `json:"updated_at"`
 }

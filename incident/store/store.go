@@ -77,6 +77,13 @@ type Store interface {
 	// tries the next channel. It returns false, changing nothing, when the
 	// attempt is not in status sent (a repeated receipt).
 	FailLate(ctx context.Context, a Attempt, reason string) (reopened bool, err error)
+	// MarkDelivered records that the provider confirmed a sent attempt
+	// reached the person (Twilio "delivered", a receipt with status
+	// "delivered"): the attempt keeps status sent and gains its delivery
+	// time, counted in Progress as delivered. It returns false, changing
+	// nothing, when the attempt is not sent or is already marked.
+	// CodeNotFound if there is no such attempt. A zero at means now.
+	MarkDelivered(ctx context.Context, a Attempt, at time.Time) (bool, error)
 	// RetireTokens records push tokens FCM reported unregistered. Only a
 	// hash of each token is kept.
 	RetireTokens(ctx context.Context, tokens []string) error
@@ -105,6 +112,30 @@ type Store interface {
 	// what is sent carries its version. Only delivered_via changes; the
 	// content and its hash stay as saved. CodeNotFound for an unknown report.
 	SetReportDelivery(ctx context.Context, incidentID string, version int, via string) error
+
+	// SaveReportDelivery inserts or replaces the delivery row of
+	// (IncidentID, Version, AuthorityID), setting UpdatedAt. CodeNotFound if
+	// the report is missing. An acknowledgement already recorded is kept
+	// (when d carries none, and when d carries another: the first stays).
+	// A failed row needs NextAt (else it would never be due again), an
+	// Acknowledgement needs AcknowledgedAt: CodeInvalid otherwise.
+	SaveReportDelivery(ctx context.Context, d incident.ReportDelivery) error
+	// ReportDeliveries lists an incident's delivery rows by version, then
+	// authority id; empty (not an error) when there are none, CodeNotFound
+	// if the incident is missing.
+	ReportDeliveries(ctx context.Context, incidentID string) ([]incident.ReportDelivery, error)
+	// DueReportDeliveries lists, across incidents, up to limit rows that
+	// need a (re)try: failed with NextAt at or before now, and pending with
+	// UpdatedAt before stalledBefore (a sender stopped mid-way). Oldest
+	// first, by when each became due: NextAt, or UpdatedAt for a stalled
+	// one.
+	DueReportDeliveries(ctx context.Context, now, stalledBefore time.Time, limit int) ([]incident.ReportDelivery, error)
+	// AcknowledgeReport records an authority's acknowledgement of a report
+	// version it was sent, and returns the row. The first acknowledgement
+	// stays: a repeat returns the row unchanged. CodeNotFound if that
+	// authority has no delivery row for that version. A zero at means now.
+	// UpdatedAt stays the sender's last write (the stalled check reads it).
+	AcknowledgeReport(ctx context.Context, incidentID string, version int, authorityID, reference string, at time.Time) (incident.ReportDelivery, error)
 
 	// MarkClockWarning records that the response team was warned that an
 	// incident's report phase (regime, phase) reached level (a clock state:

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
@@ -72,18 +73,7 @@ func failSentAttempt(ctx context.Context, tx *sql.Tx, a store.Attempt, reason, a
 	if n == 1 {
 		return true, nil
 	}
-	var one int
-	err = tx.QueryRowContext(ctx, `SELECT 1 FROM attempts
-		WHERE incident_id = ? AND subject_id = ? AND channel = ?`,
-		a.IncidentID, a.SubjectID, a.Channel).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return false, incident.NotFound("no %s attempt for subject %s of incident %s",
-			a.Channel, a.SubjectID, a.IncidentID)
-	}
-	if err != nil {
-		return false, fmt.Errorf("look up %s attempt of subject %s: %w", a.Channel, a.SubjectID, err)
-	}
-	return false, nil
+	return false, mustHaveAttempt(ctx, tx, a)
 }
 
 // reopenSubject puts the subject back to pending only if its outcome rests
@@ -97,4 +87,47 @@ func reopenSubject(ctx context.Context, tx *sql.Tx, a store.Attempt, at string) 
 		return false, fmt.Errorf("reopen subject %s: %w", a.SubjectID, err)
 	}
 	return n == 1, nil
+}
+
+// MarkDelivered records the provider's confirmation that a sent attempt
+// reached the person; see store.Store. It is a ledger write (one receipt
+// per message sent), so it shares the batcher's transactions. A zero at
+// means now.
+func (s *Store) MarkDelivered(ctx context.Context, a store.Attempt, at time.Time) (bool, error) {
+	if err := checkAttemptKey(a); err != nil {
+		return false, err
+	}
+	deliveredAt := formatTime(orNow(at, s.now()))
+	var marked bool
+	err := s.write(ctx, func(ctx context.Context, tx *sql.Tx) error {
+		n, err := rowsAffected(tx.ExecContext(ctx, `UPDATE attempts SET delivered_at = ?
+			WHERE incident_id = ? AND subject_id = ? AND channel = ?
+				AND status = '`+incident.AttemptSent+`' AND delivered_at IS NULL`,
+			deliveredAt, a.IncidentID, a.SubjectID, a.Channel))
+		if err != nil {
+			return fmt.Errorf("mark %s attempt of subject %s delivered: %w", a.Channel, a.SubjectID, err)
+		}
+		if marked = n == 1; !marked {
+			return mustHaveAttempt(ctx, tx, a)
+		}
+		return nil
+	})
+	return marked, err
+}
+
+// mustHaveAttempt tells a receipt for a row that is not there (not found)
+// from one for a row in another state.
+func mustHaveAttempt(ctx context.Context, q querier, a store.Attempt) error {
+	var one int
+	err := q.QueryRowContext(ctx, `SELECT 1 FROM attempts
+		WHERE incident_id = ? AND subject_id = ? AND channel = ?`,
+		a.IncidentID, a.SubjectID, a.Channel).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return incident.NotFound("no %s attempt for subject %s of incident %s",
+			a.Channel, a.SubjectID, a.IncidentID)
+	}
+	if err != nil {
+		return fmt.Errorf("look up %s attempt of subject %s: %w", a.Channel, a.SubjectID, err)
+	}
+	return nil
 }

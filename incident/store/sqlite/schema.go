@@ -15,6 +15,7 @@ var migrations = [][]string{
 	schemaV4,
 	schemaV5,
 	schemaV6,
+	schemaV7,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -166,6 +167,40 @@ var schemaV6 = []string{
 		warned_at   TEXT NOT NULL,
 		PRIMARY KEY (incident_id, regime, phase, level)
 	) WITHOUT ROWID`,
+}
+
+// schemaV7 records what happened after a send: attempts.delivered_at is
+// the provider's confirmation that a sent message reached the person
+// (NULL until a receipt says so), and report_deliveries is how each report
+// version reached each authority, one row per (incident, version,
+// authority), so a failed or interrupted delivery is retried and an
+// authority's acknowledgement is kept. It never holds an address or a URL.
+// Its two partial indexes serve DueReportDeliveries: failed rows by when
+// they are due again, pending rows by when their sender last wrote them.
+var schemaV7 = []string{
+	`ALTER TABLE attempts ADD COLUMN delivered_at TEXT`,
+	`CREATE TABLE report_deliveries (
+		incident_id     TEXT NOT NULL,
+		version         INTEGER NOT NULL,
+		authority_id    TEXT NOT NULL,
+		method          TEXT NOT NULL,
+		status          TEXT NOT NULL,
+		tries           INTEGER NOT NULL DEFAULT 0,
+		provider        TEXT NOT NULL DEFAULT '',
+		reference       TEXT NOT NULL DEFAULT '',
+		error           TEXT NOT NULL DEFAULT '',
+		next_at         TEXT,
+		sent_at         TEXT,
+		acknowledged_at TEXT,
+		acknowledgement TEXT NOT NULL DEFAULT '',
+		updated_at      TEXT NOT NULL,
+		PRIMARY KEY (incident_id, version, authority_id),
+		FOREIGN KEY (incident_id, version) REFERENCES reports (incident_id, version)
+	) WITHOUT ROWID`,
+	`CREATE INDEX report_deliveries_retry ON report_deliveries (next_at)
+		WHERE status = 'failed'`,
+	`CREATE INDEX report_deliveries_stalled ON report_deliveries (updated_at)
+		WHERE status = 'pending'`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,

@@ -167,38 +167,70 @@ func (s *Store) Progress(ctx context.Context, incidentID string) (incident.Progr
 	return p, err
 }
 
+// countOutcomesSQL counts subjects by outcome in one pass over the
+// incident's rows. It also splits the pending by queued, and the
+// unreachable by the last channel tried: the subject's channel column if a
+// caller recorded one, else the channel of its latest ledger row that was
+// sent to a provider (no_address rows tried nothing); empty when there is
+// none. CASE runs the ledger lookup for the unreachable rows only, which
+// are rare, through the attempts (incident, subject, channel) key.
+const countOutcomesSQL = `SELECT outcome, queued,
+		CASE WHEN outcome = '` + incident.OutcomeUnreachable + `' THEN COALESCE(NULLIF(channel, ''),
+			(SELECT a.channel FROM attempts a
+			WHERE a.incident_id = s.incident_id AND a.subject_id = s.subject_id
+				AND a.status <> '` + incident.AttemptNoAddress + `'
+			ORDER BY a.seq DESC LIMIT 1), '')
+		ELSE '' END AS last_channel,
+		COUNT(*)
+	FROM subjects s WHERE incident_id = ? GROUP BY 1, 2, 3`
+
+// countOutcomes fills the outcome counts, Queued and each channel's
+// Unreachable. A person with no channel tried (no contact on any) counts
+// in Unreachable only: ByChannel has no entry for "no channel".
 func countOutcomes(ctx context.Context, tx *sql.Tx, incidentID string, p *incident.Progress) error {
-	rows, err := tx.QueryContext(ctx,
-		`SELECT outcome, COUNT(*) FROM subjects WHERE incident_id = ? GROUP BY outcome`, incidentID)
+	rows, err := tx.QueryContext(ctx, countOutcomesSQL, incidentID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var outcome string
+		var outcome, lastChannel string
+		var queued bool
 		var n int
-		if err := rows.Scan(&outcome, &n); err != nil {
+		if err := rows.Scan(&outcome, &queued, &lastChannel, &n); err != nil {
 			return err
 		}
 		p.Subjects += n
 		switch outcome {
 		case incident.OutcomeSent:
-			p.Sent = n
+			p.Sent += n
 		case incident.OutcomeUnreachable:
-			p.Unreachable = n
+			p.Unreachable += n
+			if lastChannel != "" {
+				c := p.ByChannel[lastChannel]
+				c.Unreachable += n
+				p.ByChannel[lastChannel] = c
+			}
 		case incident.OutcomeUncertain:
-			p.Uncertain = n
+			p.Uncertain += n
 		case incident.OutcomePending:
-			p.Pending = n
+			p.Pending += n
+			if queued {
+				p.Queued += n
+			}
 		}
 	}
 	return rows.Err()
 }
 
-// countAttempts fills Failed and ByChannel; every channel tried appears.
+// countAttempts fills Failed and ByChannel's ledger counts; every channel
+// tried appears. Queued counts claims still in flight: a claim
+// ResolveStaleClaims gave up on (error set) is not in flight any more,
+// its person counts as uncertain. Delivered counts only attempts still
+// sent.
 func countAttempts(ctx context.Context, tx *sql.Tx, incidentID string, p *incident.Progress) error {
 	rows, err := tx.QueryContext(ctx, `
-		SELECT channel, status, COUNT(*) FROM attempts
+		SELECT channel, status, COUNT(*), COUNT(delivered_at), SUM(error = '') FROM attempts
 		WHERE incident_id = ? GROUP BY channel, status`, incidentID)
 	if err != nil {
 		return err
@@ -206,14 +238,17 @@ func countAttempts(ctx context.Context, tx *sql.Tx, incidentID string, p *incide
 	defer rows.Close()
 	for rows.Next() {
 		var channel, status string
-		var n int
-		if err := rows.Scan(&channel, &status, &n); err != nil {
+		var n, delivered, unresolved int
+		if err := rows.Scan(&channel, &status, &n, &delivered, &unresolved); err != nil {
 			return err
 		}
 		c := p.ByChannel[channel]
 		switch status {
+		case incident.AttemptClaimed:
+			c.Queued += unresolved
 		case incident.AttemptSent:
 			c.Sent += n
+			c.Delivered += delivered
 		case incident.AttemptFailed:
 			c.Failed += n
 			p.Failed += n
