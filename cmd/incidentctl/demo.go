@@ -5,11 +5,9 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"strings"
-	"time"
 
 	"github.com/herald-notify/herald/examples"
 	"github.com/herald-notify/herald/incident"
@@ -19,9 +17,6 @@ const (
 	demoIncident = "demo/incident.json"
 	demoSubjects = "demo/subjects.jsonl"
 )
-
-// demoTimeFields are the facts timestamps moved with the demo's clock.
-var demoTimeFields = []string{"occurred_from", "occurred_to", "detected_at", "aware_at", "contained_at", "closed_at"}
 
 // runDemo publishes the embedded demo incident and its subjects. By default
 // it moves the incident's timestamps so that the event time is now, so the
@@ -71,39 +66,11 @@ func demoFiles(asIs bool) (incidentJSON, subjects []byte, err error) {
 		return nil, nil, fmt.Errorf("read embedded demo: %w", err)
 	}
 	if !asIs {
-		if incidentJSON, err = shiftToNow(incidentJSON, now().UTC()); err != nil {
+		if incidentJSON, err = examples.ShiftToNow(incidentJSON, now().UTC()); err != nil {
 			return nil, nil, err
 		}
 	}
 	return incidentJSON, subjects, nil
-}
-
-// shiftToNow moves the event time to t and every facts timestamp by the
-// same amount, keeping their order and gaps.
-func shiftToNow(raw []byte, t time.Time) ([]byte, error) {
-	var ev map[string]any
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber() // keep numbers exactly as written
-	if err := dec.Decode(&ev); err != nil {
-		return nil, fmt.Errorf("decode demo incident: %w", err)
-	}
-	was, err := time.Parse(time.RFC3339, fmt.Sprint(ev["time"]))
-	if err != nil {
-		return nil, fmt.Errorf("demo incident has no event time: %w", err)
-	}
-	delta := t.Truncate(time.Second).Sub(was)
-	ev["time"] = was.Add(delta).Format(time.RFC3339)
-	data, _ := ev["data"].(map[string]any)
-	for _, k := range demoTimeFields {
-		s, ok := data[k].(string)
-		if !ok {
-			continue
-		}
-		if ts, err := time.Parse(time.RFC3339, s); err == nil {
-			data[k] = ts.Add(delta).UTC().Format(time.RFC3339)
-		}
-	}
-	return json.Marshal(ev)
 }
 
 func printNextSteps(e *env, incidentID string) {

@@ -176,7 +176,7 @@ func TestShiftToNowKeepsGaps(t *testing.T) {
 		t.Fatal(err)
 	}
 	at := time.Date(2030, 1, 2, 3, 4, 5, 0, time.UTC)
-	out, err := shiftToNow(raw, at)
+	out, err := examples.ShiftToNow(raw, at)
 	if err != nil {
 		t.Fatal(err)
 	}

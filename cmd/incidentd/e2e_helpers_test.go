@@ -203,6 +203,11 @@ func loadDemo(t *testing.T) demo {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// Moved to now, as `incidentctl demo` does: its report deadlines are
+	// then ahead, and the reports go out rather than wait for reasons.
+	if opened, err = examples.ShiftToNow(opened, time.Now().UTC()); err != nil {
+		t.Fatal(err)
+	}
 	d := demo{opened: opened}
 	sc := bufio.NewScanner(bytes.NewReader(raw))
 	for sc.Scan() {
