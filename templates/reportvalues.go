@@ -26,7 +26,7 @@ var reportSections = []struct {
 		"recovery_status"}},
 	{"Informing the people affected", []string{"subjects_plan", "notification_progress", "public_notice"}},
 	{"Root cause and closure", []string{"root_cause", "threat_type", "final_measures", "preventive_measures"}},
-	{"Timing and follow-up", []string{"reasons_for_delay", "more_to_follow", "decision_version"}},
+	{"Timing and follow-up", []string{"trigger", "reasons_for_delay", "more_to_follow", "decision_version"}},
 }
 
 // labels names report keys for people; keys not listed are spelled out
@@ -52,10 +52,10 @@ var labels = map[string]string{
 	"measures_proposed": "Measures proposed", "subjects_plan": "Informing the people affected",
 	"notification_progress": "Notification progress", "subjects": "People to inform", "sent": "Told",
 	"failed": "Failed attempts", "unreachable": "Unreachable", "uncertain": "Delivery uncertain",
-	"pending": "Pending", "by_channel": "By channel", "email": "Email", "sms": "SMS", "push": "Push",
+	"pending": "Pending", "queued": "Queued for delivery", "delivered": "Delivery confirmed", "by_channel": "By channel", "email": "Email", "sms": "SMS", "push": "Push",
 	"public_notice": "Public notice", "url": "Address", "published_at": "Published", "revision": "Revision",
 	"root_cause": "Root cause", "final_measures": "Final measures",
-	"reasons_for_delay": "Reasons for the delay", "more_to_follow": "More information to follow",
+	"trigger": "Why this report now", "reasons_for_delay": "Reasons for the delay", "more_to_follow": "More information to follow",
 	"decision_version": "Decision version",
 }
 
@@ -64,7 +64,7 @@ var labels = map[string]string{
 var nestedOrder = []string{
 	"name", "contact_point", "establishment",
 	"band", "score", "dpc", "ei", "cb", "rationale",
-	"subjects", "sent", "failed", "unreachable", "uncertain", "pending", "by_channel",
+	"subjects", "sent", "delivered", "failed", "unreachable", "uncertain", "pending", "queued", "by_channel",
 	"url", "published_at", "revision",
 }
 

@@ -20,6 +20,12 @@ type Input struct {
 	Notice     *incident.Notice // nil: no public notice
 	NoticeURL  string
 	Now        time.Time
+	// PhaseSent says a version of this phase went out before: a further
+	// version is an update, never late, whatever the time.
+	PhaseSent bool
+	// Trigger says why the report was made ("incident opened",
+	// "notification 50 % processed", "requested by the response team").
+	Trigger string
 }
 
 // Build makes one report for one regime and phase. It is pure: the same
@@ -57,6 +63,9 @@ func Build(in Input) incident.Report {
 	if in.Notice != nil {
 		fields["public_notice"] = map[string]any{"url": in.NoticeURL, "published_at": in.Notice.PublishedAt, "revision": in.Notice.Revision}
 	}
+	if in.Trigger != "" {
+		fields["trigger"] = in.Trigger
+	}
 	if in.Phase == incident.PhaseFinal {
 		fields["root_cause"] = f.RootCause
 		fields["final_measures"] = f.FinalMeasures
@@ -65,7 +74,7 @@ func Build(in Input) incident.Report {
 	// Each phase is late against its own deadline (NIS2's notification is
 	// due at 72 h, not at the early warning's 24 h).
 	deadline := phaseDeadlineOf(in.Obligation, in.Phase)
-	late := deadline != nil && in.Now.After(*deadline)
+	late := deadline != nil && in.Now.After(*deadline) && !in.PhaseSent
 	if late {
 		// Art. 33(1): a late notification states the reasons for the delay;
 		// the team supplies them in a follow-up, so the gap is flagged here.

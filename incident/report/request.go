@@ -17,7 +17,8 @@ import (
 // team wants to send now. Each call stores a new immutable version with its
 // content hash and delivers it like the automatic ones.
 //
-// A report generated after its phase's due time is late, and a late report
+// A phase's first version generated after its due time is late (a later
+// version is an update, never late), and a late report
 // must state the reasons for the delay (GDPR Art. 33(1)): without reasons
 // Generate refuses (CodeInvalid, field "reasons"). Reasons given for a
 // report on time are not recorded: there is no delay to explain.
@@ -32,9 +33,14 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 	if err != nil {
 		return incident.Report{}, err
 	}
+	have, err := r.Store.ListReports(ctx, incidentID)
+	if err != nil {
+		return incident.Report{}, fmt.Errorf("list reports: %w", err)
+	}
 	now := r.now()
+	sent := hasPhase(reportsOf(have, ob.Regime), phase)
 	due := phaseDeadlineOf(ob, phase)
-	late := due != nil && now.After(*due)
+	late := due != nil && now.After(*due) && !sent
 	reasons = strings.TrimSpace(reasons)
 	if late && reasons == "" {
 		return incident.Report{}, incident.Invalid("reasons",
@@ -44,6 +50,7 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 	if err != nil {
 		return incident.Report{}, err
 	}
+	in.PhaseSent, in.Trigger = sent, TriggerRequest
 	saved, err := r.saveAndDeliver(ctx, withReasons(Build(in), reasons))
 	if err != nil {
 		return incident.Report{}, err
