@@ -144,3 +144,63 @@ func TestMigrateV2SubjectsWaitForJobs(t *testing.T) {
 		t.Errorf("ToQueue after migrating = %v, %v; want %v", keys, err, want)
 	}
 }
+
+// TestMigrateV6KeepsLedger: a sent attempt stored before v7 is not yet
+// delivered, and a receipt can still mark it.
+func TestMigrateV6KeepsLedger(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "herald.db")
+	db, err := openPool(path, writerParams(), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := formatTime(time.Date(2026, 11, 19, 9, 0, 0, 0, time.UTC))
+	stmts := []string{
+		`CREATE TABLE schema_version (version INTEGER NOT NULL)`,
+		`INSERT INTO incidents (id, status, facts, decision, opened_at, updated_at) VALUES ('INC-1', 'open', '{}', '{}', '` + at + `', '` + at + `')`,
+		`INSERT INTO subjects (incident_id, subject_id, data, outcome, channel, updated_at)
+			VALUES ('INC-1', 'u-1', '{"id":"u-1"}', 'sent', 'sms', '` + at + `')`,
+		`INSERT INTO attempts (incident_id, subject_id, channel, status, provider, provider_id, claimed_at, finished_at)
+			VALUES ('INC-1', 'u-1', 'sms', 'sent', 'twilio', 'SM1', '` + at + `', '` + at + `')`,
+	}
+	if _, err := db.Exec(stmts[0]); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for v := range 6 {
+		if err := applyMigration(ctx, tx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range stmts[1:] {
+		if _, err := db.Exec(q); err != nil {
+			t.Fatal(err)
+		}
+	}
+	db.Close()
+
+	s, err := Open(path)
+	if err != nil {
+		t.Fatalf("open v6 database: %v", err)
+	}
+	defer s.Close()
+	if p, err := s.Progress(ctx, "INC-1"); err != nil || p.ByChannel["sms"] != (incident.ChannelProgress{Sent: 1}) {
+		t.Errorf("progress after migrating = %+v, %v; want 1 sms sent, none delivered", p, err)
+	}
+	a, err := s.AttemptByProviderID(ctx, "twilio", "SM1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if marked, err := s.MarkDelivered(ctx, a, time.Time{}); err != nil || !marked {
+		t.Errorf("MarkDelivered after migrating = %v, %v; want true", marked, err)
+	}
+	if list, err := s.ReportDeliveries(ctx, "INC-1"); err != nil || len(list) != 0 {
+		t.Errorf("report deliveries after migrating = %v, %v; want none", list, err)
+	}
+}

@@ -78,3 +78,34 @@ func TestRetiredTokensKeepOnlyHashes(t *testing.T) {
 		t.Errorf("stored %q, want the SHA-256 hex %q", stored, want)
 	}
 }
+
+// TestReadsServedByIndexes: the report retry loop reads only due rows,
+// each arm through its partial index, and Progress reads only the
+// unreachable subjects' ledgers (a sort of a few due rows, or of one
+// person's few attempts, is fine).
+func TestReadsServedByIndexes(t *testing.T) {
+	s := openTemp(t)
+	now := formatTime(time.Now())
+	cases := []struct {
+		name, query string
+		indexes     []string
+		args        []any
+	}{
+		{"due report deliveries", dueSQL,
+			[]string{"report_deliveries_retry", "report_deliveries_stalled"}, []any{now, now, 10}},
+		{"unreachable by channel", unreachableByChannelSQL,
+			[]string{"subjects_outcome", "sqlite_autoindex_attempts_1"}, []any{"INC-1"}},
+	}
+	for _, c := range cases {
+		plan := queryPlan(t, s, c.query, c.args...)
+		for _, index := range c.indexes {
+			if !strings.Contains(plan, index) {
+				t.Errorf("%s plan:\n%s\nwant it to use %s", c.name, plan, index)
+			}
+		}
+		if strings.Contains(plan, "SCAN report_deliveries") || strings.Contains(plan, "SCAN s") ||
+			strings.Contains(plan, "SCAN a") {
+			t.Errorf("%s plan:\n%s\nscans a table", c.name, plan)
+		}
+	}
+}

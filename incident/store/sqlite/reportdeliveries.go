@@ -109,7 +109,7 @@ const dueSQL = `SELECT ` + reportDeliveryColumns + ` FROM (
 // store.Store.
 func (s *Store) DueReportDeliveries(ctx context.Context, now, stalledBefore time.Time, limit int) ([]incident.ReportDelivery, error) {
 	if limit < 1 {
-		return nil, incident.Invalid("limit", "must be 1 or more")
+		return nil, incident.Invalid("limit", "must be positive")
 	}
 	list, err := scanReportDeliveries(s.r.QueryContext(ctx, dueSQL,
 		formatTime(now), formatTime(stalledBefore), limit))

@@ -162,63 +162,83 @@ func (s *Store) Progress(ctx context.Context, incidentID string) (incident.Progr
 		if err := countAttempts(ctx, tx, incidentID, &p); err != nil {
 			return fmt.Errorf("count attempts of %s: %w", incidentID, err)
 		}
+		if err := countUnreachable(ctx, tx, incidentID, &p); err != nil {
+			return fmt.Errorf("count unreachable subjects of %s by channel: %w", incidentID, err)
+		}
 		return nil
 	})
 	return p, err
 }
 
-// countOutcomesSQL counts subjects by outcome in one pass over the
-// incident's rows. It also splits the pending by queued, and the
-// unreachable by the last channel tried: the subject's channel column if a
-// caller recorded one, else the channel of its latest ledger row that was
-// sent to a provider (no_address rows tried nothing); empty when there is
-// none. CASE runs the ledger lookup for the unreachable rows only, which
-// are rare, through the attempts (incident, subject, channel) key.
-const countOutcomesSQL = `SELECT outcome, queued,
-		CASE WHEN outcome = '` + incident.OutcomeUnreachable + `' THEN COALESCE(NULLIF(channel, ''),
-			(SELECT a.channel FROM attempts a
-			WHERE a.incident_id = s.incident_id AND a.subject_id = s.subject_id
-				AND a.status <> '` + incident.AttemptNoAddress + `'
-			ORDER BY a.seq DESC LIMIT 1), '')
-		ELSE '' END AS last_channel,
-		COUNT(*)
-	FROM subjects s WHERE incident_id = ? GROUP BY 1, 2, 3`
-
-// countOutcomes fills the outcome counts, Queued and each channel's
-// Unreachable. A person with no channel tried (no contact on any) counts
-// in Unreachable only: ByChannel has no entry for "no channel".
+// countOutcomes fills the outcome counts and Queued in one pass over the
+// incident's subjects: SUM(queued) rather than a second GROUP BY column
+// keeps it about as cheap as counting outcomes alone.
 func countOutcomes(ctx context.Context, tx *sql.Tx, incidentID string, p *incident.Progress) error {
-	rows, err := tx.QueryContext(ctx, countOutcomesSQL, incidentID)
+	rows, err := tx.QueryContext(ctx, `SELECT outcome, COUNT(*), SUM(queued) FROM subjects
+		WHERE incident_id = ? GROUP BY outcome`, incidentID)
 	if err != nil {
 		return err
 	}
 	defer rows.Close()
 	for rows.Next() {
-		var outcome, lastChannel string
-		var queued bool
-		var n int
-		if err := rows.Scan(&outcome, &queued, &lastChannel, &n); err != nil {
+		var outcome string
+		var n, queued int
+		if err := rows.Scan(&outcome, &n, &queued); err != nil {
 			return err
 		}
 		p.Subjects += n
 		switch outcome {
 		case incident.OutcomeSent:
-			p.Sent += n
+			p.Sent = n
 		case incident.OutcomeUnreachable:
-			p.Unreachable += n
-			if lastChannel != "" {
-				c := p.ByChannel[lastChannel]
-				c.Unreachable += n
-				p.ByChannel[lastChannel] = c
-			}
+			p.Unreachable = n
 		case incident.OutcomeUncertain:
-			p.Uncertain += n
+			p.Uncertain = n
 		case incident.OutcomePending:
-			p.Pending += n
-			if queued {
-				p.Queued += n
-			}
+			p.Pending, p.Queued = n, queued
 		}
+	}
+	return rows.Err()
+}
+
+// unreachableByChannelSQL counts the unreachable by the last channel tried:
+// the subject's channel column if a caller recorded one, else the channel
+// of its latest ledger row that reached a provider (a no_address row tried
+// nothing); empty when there is none. Like CountOutcome it reads only the
+// unreachable rows, which are rare, through the (outcome, seq) index, and
+// each one's ledger through the attempts (incident, subject, channel) key:
+// folded into countOutcomes' pass it made every Progress call half again
+// slower on a million subjects.
+const unreachableByChannelSQL = `SELECT COALESCE(NULLIF(channel, ''),
+		(SELECT a.channel FROM attempts a
+		WHERE a.incident_id = s.incident_id AND a.subject_id = s.subject_id
+			AND a.status <> '` + incident.AttemptNoAddress + `'
+		ORDER BY a.seq DESC LIMIT 1), '') AS last_channel, COUNT(*)
+	FROM subjects s INDEXED BY subjects_outcome
+	WHERE outcome = '` + incident.OutcomeUnreachable + `' AND incident_id = ?
+	GROUP BY last_channel`
+
+// countUnreachable fills each channel's Unreachable. A person with no
+// channel tried (no contact on any) counts in Progress.Unreachable only:
+// ByChannel has no entry for "no channel".
+func countUnreachable(ctx context.Context, tx *sql.Tx, incidentID string, p *incident.Progress) error {
+	rows, err := tx.QueryContext(ctx, unreachableByChannelSQL, incidentID)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var channel string
+		var n int
+		if err := rows.Scan(&channel, &n); err != nil {
+			return err
+		}
+		if channel == "" {
+			continue
+		}
+		c := p.ByChannel[channel]
+		c.Unreachable += n
+		p.ByChannel[channel] = c
 	}
 	return rows.Err()
 }
