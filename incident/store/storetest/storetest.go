@@ -40,8 +40,10 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"delivery", testDelivery},
 		{"attempt_by_provider_id", testAttemptByProviderID},
 		{"fail_late", testFailLate},
+		{"mark_delivered", testMarkDelivered},
 		{"retired_tokens", testRetiredTokens},
 		{"progress", testProgress},
+		{"progress_queued_unreachable", testProgressQueuedUnreachable},
 		{"count_outcome", testCountOutcome},
 		{"finish_delivery", testFinishDelivery},
 		{"finalize_outcome", testFinalizeOutcome},
@@ -49,6 +51,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		{"clock_warnings", testClockWarnings},
 		{"concurrent_writers", testConcurrentWriters},
 		{"reports", testReports},
+		{"report_deliveries", testReportDeliveries},
+		{"acknowledge_report", testAcknowledgeReport},
+		{"due_report_deliveries", testDueReportDeliveries},
 		{"notices", testNotices},
 	}
 	for _, c := range cases {
