@@ -13,8 +13,8 @@ func seedMillion(b *testing.B, s *Store) {
 	b.Helper()
 	const half, waiting = 500_000, 1_000
 	stmts := []string{
-		`INSERT INTO incidents VALUES ('INC-QUIET', 'open', '{}', '{"notify_subjects":false}', ?, ?)`,
-		`INSERT INTO incidents VALUES ('INC-LOUD', 'open', '{}', '{"notify_subjects":true}', ?, ?)`,
+		`INSERT INTO incidents (id, status, facts, decision, opened_at, updated_at) VALUES ('INC-QUIET', 'open', '{}', '{"notify_subjects":false}', ?, ?)`,
+		`INSERT INTO incidents (id, status, facts, decision, opened_at, updated_at) VALUES ('INC-LOUD', 'open', '{}', '{"notify_subjects":true}', ?, ?)`,
 		`WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < ?)
 		 INSERT INTO subjects (incident_id, subject_id, data, outcome, updated_at, queued)
 		 SELECT 'INC-QUIET', 'q-' || i, '{"id":"q-' || i || '"}', 'pending', '', 0 FROM n`,
