@@ -15,6 +15,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/report"
 )
 
 // Routes an authority's token opens; every other route answers 403 to it.
@@ -55,26 +56,48 @@ func newAuthorityGate(api *httpAPI, auths []*regulator) *authorityGate {
 	return g
 }
 
-// guardedRoutes is api's routes behind the authority gate, with the
-// authorities of cfg.AuthoritiesFile (none when it is empty: then every
-// Authorization header outside the self-authenticating routes is refused).
-func guardedRoutes(api *httpAPI, cfg Config) (http.Handler, error) {
-	var auths []*regulator
-	if cfg.AuthoritiesFile != "" {
-		regimes, err := policyRegimes(cfg.PolicyFile)
-		if err != nil {
-			return nil, err
-		}
-		if auths, err = loadAuthorities(cfg.AuthoritiesFile, regimes); err != nil {
-			return nil, fmt.Errorf("authorities_file: %w", err)
-		}
-		ids := make([]string, len(auths))
-		for i, a := range auths {
-			ids[i] = a.ID
-		}
-		api.log.Info("authorities loaded", zap.Strings("authorities", ids))
+// configuredAuthorities loads the authorities of cfg.AuthoritiesFile (none
+// when it is empty: then every Authorization header outside the
+// self-authenticating routes is refused, and reports go to
+// authority_email).
+func configuredAuthorities(cfg Config, log *zap.Logger) ([]*regulator, error) {
+	if cfg.AuthoritiesFile == "" {
+		return nil, nil
 	}
-	return newAuthorityGate(api, auths).wrap(api.routes()), nil
+	regimes, err := policyRegimes(cfg.PolicyFile)
+	if err != nil {
+		return nil, err
+	}
+	auths, err := loadAuthorities(cfg.AuthoritiesFile, regimes)
+	if err != nil {
+		return nil, fmt.Errorf("authorities_file: %w", err)
+	}
+	ids := make([]string, len(auths))
+	for i, a := range auths {
+		ids[i] = a.ID
+	}
+	log.Info("authorities loaded", zap.Strings("authorities", ids))
+	return auths, nil
+}
+
+// guardedRoutes is api's routes behind the authority gate of auths.
+func guardedRoutes(api *httpAPI, auths []*regulator) http.Handler {
+	return newAuthorityGate(api, auths).wrap(api.routes())
+}
+
+// reportRoutes sends each report to the authorities that own it and have
+// a delivery configured; none found, the reporter falls back to
+// authority_email.
+func reportRoutes(auths []*regulator) func(incident.Report) []report.Route {
+	return func(rep incident.Report) []report.Route {
+		var routes []report.Route
+		for _, a := range auths {
+			if a.owns(rep) {
+				routes = append(routes, a.route())
+			}
+		}
+		return routes
+	}
 }
 
 // wrap puts the gate in front of next (the API's routes()). What an

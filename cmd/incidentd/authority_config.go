@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/mail"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +18,8 @@ import (
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/policy"
+	"github.com/herald-notify/herald/incident/report"
+	"github.com/herald-notify/herald/notifier/webhook"
 )
 
 // authoritiesFile is the authorities file (authorities_file): who may read
@@ -33,6 +36,23 @@ type authorityEntry struct {
 	// Exactly one of the two: the file never holds the token itself.
 	TokenSHA256 string `yaml:"token_sha256"` // hex SHA-256 of the bearer token
 	TokenFile   string `yaml:"token_file"`   // a file holding the token (a mounted secret)
+	// Delivery says how the authority is sent its reports; without it the
+	// authority reads them over the API.
+	Delivery *deliveryEntry `yaml:"delivery"`
+}
+
+// deliveryEntry is how reports reach one authority: by email (with the PDF
+// attached) or to its webhook, one of the two.
+type deliveryEntry struct {
+	Email   string        `yaml:"email"`
+	Webhook *webhookEntry `yaml:"webhook"`
+}
+
+// webhookEntry is an authority's webhook: its URL and the file holding the
+// secret the requests are signed with (never the secret itself).
+type webhookEntry struct {
+	URL        string `yaml:"url"`
+	SecretFile string `yaml:"secret_file"`
 }
 
 // authorityMatch says which reports are the authority's: the report's
@@ -50,6 +70,15 @@ type regulator struct {
 	ID, Name  string
 	Match     authorityMatch
 	tokenHash [sha256.Size]byte
+	// Where its reports are sent: an address, or a webhook; neither when
+	// it reads them over the API. Neither is ever logged.
+	email   string
+	webhook *webhook.Target
+}
+
+// route is how a report goes to a.
+func (a *regulator) route() report.Route {
+	return report.Route{AuthorityID: a.ID, Email: a.email, Webhook: a.webhook}
 }
 
 // owns says whether rep is one of a's reports.
@@ -138,7 +167,54 @@ func (e authorityEntry) load(where, dir string, regimes []string) (*regulator, e
 		errs = append(errs, fmt.Errorf("%s.%w", where, err))
 	}
 	a.tokenHash = hash
+	if e.Delivery != nil {
+		if err := e.Delivery.load(a, dir); err != nil {
+			errs = append(errs, fmt.Errorf("%s.delivery.%w", where, err))
+		}
+	}
 	return a, errors.Join(errs...)
+}
+
+// load checks the delivery and sets it on a. Its errors start with the
+// field's name and never quote an address, URL or secret.
+func (d deliveryEntry) load(a *regulator, dir string) error {
+	switch {
+	case d.Email != "" && d.Webhook != nil:
+		return errors.New("email, webhook: give one, not both")
+	case d.Email != "":
+		addr, err := mail.ParseAddress(d.Email)
+		if err != nil || addr.Name != "" {
+			return errors.New("email: must be one plain address, e.g. breach-reports@dpa.example")
+		}
+		a.email = addr.Address
+		return nil
+	case d.Webhook != nil:
+		return d.Webhook.load(a, dir)
+	}
+	return errors.New("email: required (or webhook)")
+}
+
+func (w webhookEntry) load(a *regulator, dir string) error {
+	if err := webhook.CheckURL(w.URL); err != nil {
+		return fmt.Errorf("webhook.url: %w", err)
+	}
+	if w.SecretFile == "" {
+		return errors.New("webhook.secret_file: required: a file holding the signing secret (e.g. openssl rand -hex 32)")
+	}
+	path := w.SecretFile
+	if !filepath.IsAbs(path) {
+		path = filepath.Join(dir, path)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return fmt.Errorf("webhook.secret_file: %w", err)
+	}
+	secret := bytes.TrimSpace(b)
+	if len(secret) < webhook.MinSecretBytes {
+		return fmt.Errorf("webhook.secret_file: the secret must be at least %d bytes (e.g. openssl rand -hex 32)", webhook.MinSecretBytes)
+	}
+	a.webhook = &webhook.Target{URL: w.URL, Secret: secret}
+	return nil
 }
 
 // tokenHash is the SHA-256 the gate compares presented tokens against.

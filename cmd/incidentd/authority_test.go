@@ -502,18 +502,18 @@ func TestGuardedRoutesFromConfig(t *testing.T) {
 	writeFile(t, good, "authorities:\n  - {id: de-bfdi, name: BfDI, match: {regimes: [GDPR]}, token_sha256: "+sha256Hex(token)+"}\n")
 	writeFile(t, bad, "authorities:\n  - {id: de-bfdi, name: BfDI, match: {regimes: [GDPR]}, token: "+token+"}\n")
 
-	if _, err := guardedRoutes(api, Config{AuthoritiesFile: bad}); err == nil || !strings.HasPrefix(err.Error(), "authorities_file: ") {
+	if _, err := configuredAuthorities(Config{AuthoritiesFile: bad}, zap.NewNop()); err == nil || !strings.HasPrefix(err.Error(), "authorities_file: ") {
 		t.Errorf("bad file: %v; want an error naming authorities_file", err)
 	}
 	for _, tt := range []struct {
 		file string
 		want int
 	}{{good, http.StatusOK}, {"", http.StatusUnauthorized}} {
-		h, err := guardedRoutes(api, Config{AuthoritiesFile: tt.file})
+		auths, err := configuredAuthorities(Config{AuthoritiesFile: tt.file}, zap.NewNop())
 		if err != nil {
 			t.Fatal(err)
 		}
-		srv := httptest.NewServer(h)
+		srv := httptest.NewServer(guardedRoutes(api, auths))
 		w := &authorityWorld{srv: srv}
 		if code := w.get(t, reportsPath(incidenttest.DemoID), token, nil); code != tt.want {
 			t.Errorf("file %q: HTTP %d, want %d", tt.file, code, tt.want)

@@ -15,10 +15,6 @@ import (
 	"github.com/herald-notify/herald/notifier"
 )
 
-// clockWatchInterval is how often report deadlines are looked at: far
-// finer than any deadline (hours at least), cheap for a few open incidents.
-const clockWatchInterval = 30 * time.Second
-
 // warnLevels are the clock states the response team is warned of, lowest
 // first.
 var warnLevels = []string{incident.ClockWarning50, incident.ClockWarning80, incident.ClockLate}
@@ -53,42 +49,8 @@ func newClockWatch(st store.Store, email notifier.Notifier, teamEmail string, no
 		warnings: warnings, known: map[string]bool{}}
 }
 
-// run checks the clocks every interval until ctx ends; a failed pass is
-// logged and the next one tries again.
-func (w *clockWatch) run(ctx context.Context, interval time.Duration) error {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		if err := w.check(ctx); err != nil && ctx.Err() == nil {
-			w.log.Warn("check report deadlines", zap.Error(err))
-		}
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-		}
-	}
-}
-
-// check warns of every open incident's clocks that crossed a level since
+// checkIncident warns of the incident's clocks that crossed a level since
 // they were last warned.
-func (w *clockWatch) check(ctx context.Context) error {
-	incidents, err := w.store.ListIncidents(ctx)
-	if err != nil {
-		return fmt.Errorf("list incidents: %w", err)
-	}
-	now := w.now().UTC()
-	for _, inc := range incidents {
-		if inc.Status != incident.StatusOpen {
-			continue
-		}
-		if err := w.checkIncident(ctx, inc, now); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 func (w *clockWatch) checkIncident(ctx context.Context, inc incident.Incident, now time.Time) error {
 	reports, err := w.store.ListReports(ctx, inc.ID)
 	if err != nil {

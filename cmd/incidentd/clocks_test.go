@@ -17,12 +17,14 @@ import (
 	"go.uber.org/zap/zaptest/observer"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/incident/store/sqlite"
 	"github.com/herald-notify/herald/notifier/email"
 	"github.com/herald-notify/herald/notifier/email/emailtest"
+	"github.com/herald-notify/herald/notifier/notice"
 )
 
 const teamAddress = "response-team@herald.test"
@@ -102,9 +104,15 @@ func (b *clockBed) checkAt(t *testing.T, w *clockWatch, hours float64) []string 
 	t.Helper()
 	b.clock.Set(aware.Add(time.Duration(hours * float64(time.Hour))))
 	before := b.logs.FilterMessage("report deadline warning").Len()
-	for range 2 {
-		if err := w.check(context.Background()); err != nil {
-			t.Fatalf("check at aware+%gh: %v", hours, err)
+	for range 2 { // as the periodic check does, every incident
+		incidents, err := b.st.ListIncidents(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, inc := range incidents {
+			if err := w.checkIncident(context.Background(), inc, w.now().UTC()); err != nil {
+				t.Fatalf("check at aware+%gh: %v", hours, err)
+			}
 		}
 	}
 	var got []string
@@ -251,9 +259,9 @@ func TestClockWatchSentPhaseNeverWarns(t *testing.T) {
 		"NIS2 notification warning_50", "NIS2 notification warning_80", "NIS2 notification late")
 }
 
-// TestClockWatchSkipsClosedIncidents: a closed incident's clocks are not
-// watched.
-func TestClockWatchSkipsClosedIncidents(t *testing.T) {
+// TestClockWatchWatchesClosedIncidents: closing an incident does not stop
+// its clocks: the reports it still owes are warned of as for an open one.
+func TestClockWatchWatchesClosedIncidents(t *testing.T) {
 	b := newClockBed(t)
 	inc := b.incident(t)
 	w, _ := b.watch(t)
@@ -263,29 +271,43 @@ func TestClockWatchSkipsClosedIncidents(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	wantWarnings(t, "closed", b.checkAt(t, w, 92))
+	got := b.checkAt(t, w, 92)
+	var want []string
+	for _, c := range report.Clocks(inc, nil, b.clock.Now()) {
+		if c.State == incident.ClockLate {
+			want = append(want, c.Regime+" "+c.Phase+" "+c.State)
+		}
+	}
+	if len(want) == 0 {
+		t.Fatal("no clock late at aware+92h: the test needs one")
+	}
+	wantWarnings(t, "closed", got, want...)
 }
 
-// TestClockWatchRunChecksAtOnce: run looks at the clocks when it starts,
-// not only after the first interval, and stops with its context.
-func TestClockWatchRunChecksAtOnce(t *testing.T) {
+// TestWatchChecksAtOnce: the periodic check looks at the clocks when it
+// starts, not only after the first interval, and stops with its context.
+func TestWatchChecksAtOnce(t *testing.T) {
 	b := newClockBed(t)
 	b.clock.Set(aware.Add(25 * time.Hour))
 	w, _ := b.watch(t)
+	rules := classify.Standard().Policy().Notice()
+	p := &pipeline{log: b.log, clocks: w, metrics: newMetrics(), pace: newPace(b.st),
+		reporter:  &report.Reporter{Store: b.st, Now: b.clock.Now, Log: b.log},
+		publisher: &notice.Publisher{Store: b.st, Rules: &rules}}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- w.run(ctx, time.Hour) }()
+	go func() { done <- p.watch(ctx, b.st, time.Hour) }()
 	deadline := time.After(10 * time.Second)
 	for b.logs.FilterMessage("report deadline warning").Len() == 0 {
 		select {
 		case <-deadline:
-			t.Fatal("no warning from run's first pass")
+			t.Fatal("no warning from the first pass")
 		case <-time.After(5 * time.Millisecond):
 		}
 	}
 	cancel()
 	if err := <-done; err != nil {
-		t.Errorf("run = %v, want nil once cancelled", err)
+		t.Errorf("watch = %v, want nil once cancelled", err)
 	}
 }
 

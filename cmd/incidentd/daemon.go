@@ -115,17 +115,17 @@ func (m *Main) Run(ctx context.Context) error {
 	if publicURL == "" {
 		publicURL = m.httpURL
 	}
-	p := m.pipeline(st, channels, publicURL, brokers)
+	auths, err := configuredAuthorities(m.Config, m.Log)
+	if err != nil {
+		return err
+	}
+	p := m.pipeline(st, channels, auths, publicURL, brokers)
 	defer p.jobs.Close()
 	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL, reporter: p.reporter}
 	if api.receipts, err = newReceipts(st, m.Log, m.Config, p.enqueuer.Kick); err != nil {
 		return err
 	}
-	handler, err := guardedRoutes(api, m.Config)
-	if err != nil {
-		return err
-	}
-	srv := &http.Server{Handler: handler, ReadHeaderTimeout: 5 * time.Second}
+	srv := &http.Server{Handler: guardedRoutes(api, auths), ReadHeaderTimeout: 5 * time.Second}
 	m.Log.Info("incidentd ready", zap.String("http", m.httpURL), zap.Strings("kafka", brokers),
 		zap.String("data_dir", m.Config.DataDir))
 	close(m.ready)
@@ -135,10 +135,9 @@ func (m *Main) Run(ctx context.Context) error {
 func (m *Main) serve(ctx context.Context, st store.Store, p *pipeline, srv *http.Server, ln net.Listener, brokers []string) error {
 	p.catchUp(ctx, st)
 	var wg sync.WaitGroup
-	errs := make(chan error, 6)
-	wg.Add(6)
-	go func() { defer wg.Done(); errs <- p.clocks.run(ctx, clockWatchInterval) }()
-	go func() { defer wg.Done(); errs <- p.watchDeadlines(ctx, st) }()
+	errs := make(chan error, 5)
+	wg.Add(5)
+	go func() { defer wg.Done(); errs <- p.watch(ctx, st, watchInterval) }()
 	go func() { defer wg.Done(); errs <- p.enqueuer.Run(ctx) }()
 	go func() { defer wg.Done(); errs <- p.deliver(ctx, brokers) }()
 	go func() { defer wg.Done(); errs <- p.consume(ctx, brokers) }()

@@ -21,6 +21,7 @@ import (
 	"github.com/herald-notify/herald/notifier/dispatch"
 	"github.com/herald-notify/herald/notifier/fanout"
 	"github.com/herald-notify/herald/notifier/notice"
+	"github.com/herald-notify/herald/notifier/webhook"
 	"github.com/herald-notify/herald/templates"
 	"github.com/herald-notify/herald/templates/reportpdf"
 )
@@ -43,7 +44,7 @@ type pipeline struct {
 	clocks     *clockWatch
 }
 
-func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, publicURL string, brokers []string) *pipeline {
+func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, auths []*regulator, publicURL string, brokers []string) *pipeline {
 	noticeURL := func(id string) string { return strings.TrimRight(publicURL, "/") + "/notices/" + id }
 	p := &pipeline{cfg: m.Config, log: m.Log, metrics: newMetrics(), jobDone: m.JobDone}
 	engine := m.Engine
@@ -52,7 +53,8 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, p
 	}
 	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
-		Render: templates.RenderReportText, PDF: reportpdf.PDF, NoticeURL: noticeURL, Log: m.Log}
+		Render: templates.RenderReportText, PDF: reportpdf.PDF, NoticeURL: noticeURL, Log: m.Log,
+		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}}
 	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
 	rules := engine.Policy().Notice()
 	p.pace = newPace(st)
@@ -202,42 +204,6 @@ func (p *pipeline) catchUp(ctx context.Context, st store.Store) {
 	for _, inc := range incidents {
 		if err := p.followUp(ctx, inc.ID); err != nil {
 			p.log.Warn("catch up incident", zap.String("incident", inc.ID), zap.Error(err))
-		}
-	}
-}
-
-// deadlineWatchInterval is how often incidents still telling people are
-// checked against their deadlines (public_notice.deadline_at_risk): no
-// event may arrive while a slow delivery drifts past one.
-const deadlineWatchInterval = 30 * time.Second
-
-// watchDeadlines re-decides the notice of every incident periodically,
-// until ctx ends.
-func (p *pipeline) watchDeadlines(ctx context.Context, st store.Store) error {
-	t := time.NewTicker(deadlineWatchInterval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return nil
-		case <-t.C:
-			p.catchUpNotices(ctx, st)
-		}
-	}
-}
-
-// catchUpNotices publishes the notices the incidents' state now calls for.
-func (p *pipeline) catchUpNotices(ctx context.Context, st store.Store) {
-	incidents, err := st.ListIncidents(ctx)
-	if err != nil {
-		p.log.Warn("list incidents for the notice check", zap.Error(err))
-		return
-	}
-	for _, inc := range incidents {
-		if inc.Decision.NotifySubjects {
-			if err := p.publishNotice(ctx, inc.ID); err != nil && ctx.Err() == nil {
-				p.log.Warn("notice check", zap.String("incident", inc.ID), zap.Error(err))
-			}
 		}
 	}
 }
