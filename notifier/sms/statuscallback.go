@@ -22,6 +22,11 @@ const MaxCallbackBytes = 16 << 10
 // An error makes the handler answer 500, so Twilio posts the callback again.
 type LateFailure func(ctx context.Context, messageSID, status, errorCode string) error
 
+// Delivered handles Twilio's confirmation that a message reached the
+// handset. Twilio may post it more than once. An error makes the handler
+// answer 500, so Twilio posts the callback again.
+type Delivered func(ctx context.Context, messageSID string) error
+
 // StatusCallbackConfig configures the handler of Twilio's status callbacks.
 type StatusCallbackConfig struct {
 	AuthToken string // the account's auth token, which signs every callback
@@ -29,7 +34,9 @@ type StatusCallbackConfig struct {
 	// Twilio signs this URL; behind a proxy the request's own URL differs.
 	URL       string
 	OnFailure LateFailure
-	Log       *zap.Logger // nil logs nothing
+	// OnDelivered is optional: nil acknowledges "delivered" doing nothing.
+	OnDelivered Delivered
+	Log         *zap.Logger // nil logs nothing
 }
 
 // Validate reports the first bad field. Errors never name a secret.
@@ -47,8 +54,9 @@ func (c StatusCallbackConfig) Validate() error {
 
 // StatusCallback is the http.Handler of Twilio's message status callbacks:
 // it checks X-Twilio-Signature, passes undelivered and failed messages to
-// OnFailure and acknowledges every other status. It never logs or echoes
-// the To and From numbers or a message body.
+// OnFailure and delivered ones to OnDelivered, and acknowledges every
+// other status. It never logs or echoes the To and From numbers or a
+// message body.
 type StatusCallback struct {
 	cfg       StatusCallbackConfig
 	validator client.RequestValidator
@@ -98,21 +106,27 @@ func (h *StatusCallback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	status := r.PostForm.Get("MessageStatus")
-	if !lateFailures[status] {
-		w.WriteHeader(http.StatusNoContent) // delivered, sent, queued...: nothing to undo
-		return
-	}
-	code := r.PostForm.Get("ErrorCode")
-	if !errorCodePattern.MatchString(code) {
-		code = "" // only a number is kept: it ends up in the ledger
-	}
-	if err := h.cfg.OnFailure(r.Context(), sid, status, code); err != nil {
+	if err := h.record(r.Context(), sid, status, r.PostForm.Get("ErrorCode")); err != nil {
 		h.log.Error("twilio status callback not recorded; Twilio will retry",
 			zap.String("message_sid", sid), zap.String("status", status), zap.Error(err))
 		http.Error(w, "not recorded", http.StatusInternalServerError)
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// record passes a status that changes the ledger to its handler.
+func (h *StatusCallback) record(ctx context.Context, sid, status, errorCode string) error {
+	switch {
+	case lateFailures[status]:
+		if !errorCodePattern.MatchString(errorCode) {
+			errorCode = "" // only a number is kept: it ends up in the ledger
+		}
+		return h.cfg.OnFailure(ctx, sid, status, errorCode)
+	case status == "delivered" && h.cfg.OnDelivered != nil:
+		return h.cfg.OnDelivered(ctx, sid)
+	}
+	return nil // sent, queued, read...: nothing to record
 }
 
 // signed checks X-Twilio-Signature over the configured public URL and the

@@ -23,7 +23,8 @@ import (
 
 const callbackPath = "/webhooks/twilio/status"
 
-// lateCall is one call of the LateFailure func.
+// lateCall is one call of the LateFailure func, or of the Delivered func
+// (status "delivered").
 type lateCall struct{ sid, status, code string }
 
 // lateCalls records what the handler passed on; err is returned to it.
@@ -38,6 +39,10 @@ func (l *lateCalls) record(_ context.Context, sid, status, code string) error {
 	defer l.mu.Unlock()
 	l.calls = append(l.calls, lateCall{sid, status, code})
 	return l.err
+}
+
+func (l *lateCalls) delivered(ctx context.Context, sid string) error {
+	return l.record(ctx, sid, "delivered", "")
 }
 
 func (l *lateCalls) got() []lateCall {
@@ -57,7 +62,7 @@ func callbackServer(t *testing.T, publicURL string, calls *lateCalls, log *zap.L
 		publicURL = target
 	}
 	h, err := sms.NewStatusCallback(sms.StatusCallbackConfig{AuthToken: smstest.AuthToken, URL: publicURL,
-		OnFailure: calls.record, Log: log})
+		OnFailure: calls.record, OnDelivered: calls.delivered, Log: log})
 	if err != nil {
 		t.Fatalf("NewStatusCallback: %v", err)
 	}
@@ -125,7 +130,9 @@ func TestStatuses(t *testing.T) {
 		want         []lateCall
 	}{
 		{"accepted", "", nil}, {"queued", "", nil}, {"sending", "", nil}, {"sent", "", nil},
-		{"delivered", "", nil}, {"read", "", nil}, {"canceled", "", nil},
+		{"read", "", nil}, {"canceled", "", nil},
+		{"delivered", "", []lateCall{{m.SID, "delivered", ""}}},
+		{"delivered", "30003", []lateCall{{m.SID, "delivered", ""}}},
 		{"undelivered", "30003", []lateCall{{m.SID, "undelivered", "30003"}}},
 		{"failed", "30008", []lateCall{{m.SID, "failed", "30008"}}},
 		{"failed", "", []lateCall{{m.SID, "failed", ""}}},
@@ -241,15 +248,40 @@ func TestBadRequests(t *testing.T) {
 	}
 }
 
-// TestFailureAsksForRetry: if the late failure could not be recorded,
-// Twilio must post again, so the answer is 500.
+// TestFailureAsksForRetry: if the late failure or the delivery could not
+// be recorded, Twilio must post again, so the answer is 500.
 func TestFailureAsksForRetry(t *testing.T) {
 	calls := &lateCalls{err: errors.New("record late failure: database is locked")}
 	target, _ := callbackServer(t, "", calls, nil)
 	m := smstest.Message{SID: "SM" + strings.Repeat("5", 32), To: testTo, From: smstest.From}
-	code, err := smstest.PostStatus(target, target, smstest.StatusForm(m, "undelivered", "30003"))
-	if err != nil || code != http.StatusInternalServerError {
-		t.Errorf("status %d, err %v; want 500", code, err)
+	for _, status := range []string{"undelivered", "delivered"} {
+		code, err := smstest.PostStatus(target, target, smstest.StatusForm(m, status, "30003"))
+		if err != nil || code != http.StatusInternalServerError {
+			t.Errorf("%s: status %d, err %v; want 500", status, code, err)
+		}
+	}
+}
+
+// TestDeliveredWithoutHandler: without OnDelivered a delivered message is
+// acknowledged and nothing else is called.
+func TestDeliveredWithoutHandler(t *testing.T) {
+	calls := &lateCalls{}
+	srv := httptest.NewUnstartedServer(nil)
+	target := "http://" + srv.Listener.Addr().String() + callbackPath
+	h, err := sms.NewStatusCallback(sms.StatusCallbackConfig{AuthToken: smstest.AuthToken, URL: target,
+		OnFailure: calls.record})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.Config.Handler = h
+	srv.Start()
+	t.Cleanup(srv.Close)
+	m := smstest.Message{SID: "SM" + strings.Repeat("8", 32), To: testTo, From: smstest.From}
+	if code, err := smstest.PostStatus(target, target, smstest.StatusForm(m, "delivered", "")); err != nil || code != http.StatusNoContent {
+		t.Errorf("status %d, err %v; want 204", code, err)
+	}
+	if got := calls.got(); len(got) != 0 {
+		t.Errorf("delivered reached OnFailure: %v", got)
 	}
 }
 
@@ -270,10 +302,11 @@ func TestNoNumbersInLogsOrAnswers(t *testing.T) {
 		form url.Values
 		sig  string
 	}{
-		"500":     {smstest.StatusForm(m, "undelivered", "30003"), ""},
-		"204":     {smstest.StatusForm(m, "delivered", ""), ""},
-		"403":     {smstest.StatusForm(m, "failed", "30005"), "bad"},
-		"400 sid": {noSID, ""},
+		"500":           {smstest.StatusForm(m, "undelivered", "30003"), ""},
+		"204":           {smstest.StatusForm(m, "sent", ""), ""},
+		"500 delivered": {smstest.StatusForm(m, "delivered", ""), ""},
+		"403":           {smstest.StatusForm(m, "failed", "30005"), "bad"},
+		"400 sid":       {noSID, ""},
 	}
 	for name, c := range forms {
 		c.form.Set("Body", "Your data was exposed")
