@@ -110,6 +110,7 @@ func (g *authorityGate) wrap(next http.Handler) http.Handler {
 	reads.Handle(authorityIncidentReport, g.ownReportOnly(next))
 	reads.Handle(authorityReportPage, g.ownReportOnly(next))
 	reads.Handle(authorityReportPDF, g.ownReportOnly(next))
+	reads.HandleFunc(authorityAckRoute, g.acknowledge)
 	reads.HandleFunc("/", g.forbidden)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if _, presented := r.Header["Authorization"]; !presented {

@@ -42,6 +42,7 @@ func (a *httpAPI) routes() http.Handler {
 	mux.HandleFunc("GET /reports/{id}/{version}", a.reportPage)
 	mux.HandleFunc("GET /api/v1/incidents/{id}/reports/{version}/pdf", a.reportPDF)
 	mux.HandleFunc("POST /api/v1/incidents/{id}/reports", a.generateReport)
+	mux.HandleFunc(teamAckRoute, a.acknowledgeReport)
 	mux.HandleFunc("GET /notices/{$}", a.noticeIndex)
 	mux.HandleFunc("GET /notices/{id}", a.noticePage)
 	mux.HandleFunc("GET "+feed.FeedPath, a.noticeFeed)
@@ -82,6 +83,13 @@ func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	v.Clocks = overviewClocks(v)
+	if v.ReportDeliveries, err = a.store.ReportDeliveries(ctx, id); err != nil {
+		a.fail(w, err)
+		return
+	}
+	if v.ReportDeliveries == nil {
+		v.ReportDeliveries = []incident.ReportDelivery{}
+	}
 	writeJSON(w, http.StatusOK, v)
 }
 
