@@ -184,7 +184,7 @@ func (d deliveryEntry) load(a *regulator, dir string) error {
 	case d.Email != "":
 		addr, err := mail.ParseAddress(d.Email)
 		if err != nil || addr.Name != "" {
-			return errors.New("email: must be one plain address, e.g. breach-reports@dpa.example")
+			return errors.New("email: must be one plain address, e.g. breach-reports@authority.example")
 		}
 		a.email = addr.Address
 		return nil

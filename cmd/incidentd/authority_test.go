@@ -429,17 +429,27 @@ func TestLoadAuthoritiesNamesEachProblem(t *testing.T) {
 		{"short token file", "authorities:\n" + entry("a", "    token_file: short.token\n"), "authorities[0].token_file: the token must be at least 32"},
 		{"same id", "authorities:\n" + entry("a", withHash) + entry("a", "    token_sha256: "+sha256Hex("other")+"\n"), `id "a" is given twice`},
 		{"same token", "authorities:\n" + entry("a", withHash) + entry("b", withHash), `"a" and "b" have the same token`},
+		{"empty delivery", "authorities:\n" + entry("a", withHash+"    delivery: {}\n"), "authorities[0].delivery.email: required (or webhook)"},
+		{"two deliveries", "authorities:\n" + entry("a", withHash+"    delivery: {email: a@dpa.example, webhook: {url: https://dpa.example/h, secret_file: good.secret}}\n"),
+			"authorities[0].delivery.email, webhook: give one"},
+		{"bad email", "authorities:\n" + entry("a", withHash+"    delivery: {email: \"DPA <a@dpa.example>\"}\n"), "authorities[0].delivery.email: must be one plain address"},
+		{"plain http webhook", "authorities:\n" + entry("a", withHash+"    delivery: {webhook: {url: http://dpa.example/h, secret_file: good.secret}}\n"), "authorities[0].delivery.webhook.url: "},
+		{"no webhook secret", "authorities:\n" + entry("a", withHash+"    delivery: {webhook: {url: https://dpa.example/h}}\n"), "authorities[0].delivery.webhook.secret_file: required"},
+		{"short webhook secret", "authorities:\n" + entry("a", withHash+"    delivery: {webhook: {url: https://dpa.example/h, secret_file: short.secret}}\n"),
+			"authorities[0].delivery.webhook.secret_file: the secret must be at least 16 bytes"},
 	} {
 		dir := t.TempDir()
 		writeFile(t, filepath.Join(dir, "short.token"), shortToken)
+		writeFile(t, filepath.Join(dir, "short.secret"), shortToken[:10])
+		writeFile(t, filepath.Join(dir, "good.secret"), newToken(t))
 		path := filepath.Join(dir, "authorities.yaml")
 		writeFile(t, path, tt.file)
 		_, err := loadAuthorities(path, regimes)
 		if err == nil || !strings.Contains(err.Error(), tt.want) {
 			t.Errorf("%s: error %v; want one containing %q", tt.name, err, tt.want)
 		}
-		if err != nil && strings.Contains(err.Error(), shortToken) {
-			t.Errorf("%s: error quotes a token: %v", tt.name, err)
+		if err != nil && (strings.Contains(err.Error(), shortToken[:10]) || strings.Contains(err.Error(), "dpa.example")) { // never a secret, address or URL
+			t.Errorf("%s: error quotes a secret, address or URL: %v", tt.name, err)
 		}
 	}
 	if _, err := loadAuthorities(filepath.Join(t.TempDir(), "none.yaml"), regimes); err == nil || !strings.Contains(err.Error(), "read authorities file") {
