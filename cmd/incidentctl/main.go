@@ -34,9 +34,12 @@ Commands:
   notice export DIR                 copy the public notices (every language, feed, CSAF) into DIR
                                     for a static web server; DIR is replaced in one swap
   report list INCIDENT_ID [--json]  list the regulator report versions: regime, phase, generated,
-                                    deadline, late, delivered
+                                    deadline, late, delivery to the authorities, trigger
   report show INCIDENT_ID VERSION [--json]
-                                    show one report version and its fields
+                                    show one report version, each authority's delivery and its fields
+  report ack INCIDENT_ID VERSION --authority ID [--reference REF] [--json]
+                                    record that an authority acknowledged a report version
+                                    (REF: its case number or receipt)
   report generate INCIDENT_ID --regime R --phase P [--reasons TEXT] [--json]
                                     make a new report version now (e.g. NIS2 intermediate);
                                     a late phase needs the reasons for the delay

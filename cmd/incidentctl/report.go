@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -16,21 +17,23 @@ var reportCommands = map[string]command{
 	"list":     runReportList,
 	"show":     runReportShow,
 	"generate": runReportGenerate,
+	"ack":      runReportAck,
 }
 
 // runReport dispatches `report list|show|generate`.
 func runReport(ctx context.Context, e *env, args []string) error {
 	if len(args) == 0 {
-		return usagef("needs list, show or generate")
+		return usagef("needs list, show, generate or ack")
 	}
 	sub, ok := reportCommands[args[0]]
 	if !ok {
-		return usagef("unknown report command %q (list, show, generate)", args[0])
+		return usagef("unknown report command %q (list, show, generate, ack)", args[0])
 	}
 	return sub(ctx, e, args[1:])
 }
 
-// runReportList prints an incident's report versions, oldest first.
+// runReportList prints an incident's report versions, oldest first, each
+// with its trigger and how it reached the authorities.
 func runReportList(ctx context.Context, e *env, args []string) error {
 	fs := newFlagSet("report list", e)
 	asJSON := fs.Bool("json", false, "print the API's JSON as is")
@@ -51,28 +54,26 @@ func runReportList(ctx context.Context, e *env, args []string) error {
 	if err := json.Unmarshal(body, &reps); err != nil {
 		return fmt.Errorf("decode API response: %w", err)
 	}
-	printReportList(e.stdout, id, reps)
-	return nil
-}
-
-// runReportShow prints one report version: its header and every field.
-func runReportShow(ctx context.Context, e *env, args []string) error {
-	fs := newFlagSet("report show", e)
-	asJSON := fs.Bool("json", false, "print the API's JSON as is")
-	pos, err := parseArgs(fs, args)
+	deliveries, err := fetchDeliveries(ctx, e, id)
 	if err != nil {
 		return err
 	}
-	if len(pos) != 2 || pos[0] == "" {
-		return usagef("needs INCIDENT_ID VERSION")
-	}
-	version, err := strconv.Atoi(pos[1])
-	if err != nil || version < 1 {
-		return incident.Invalid("version", "%q is not a report version (a whole number from 1)", pos[1])
+	printReportList(e.stdout, id, reps, deliveries)
+	return nil
+}
+
+// runReportShow prints one report version: its header, how it reached
+// each authority, and every field.
+func runReportShow(ctx context.Context, e *env, args []string) error {
+	fs := newFlagSet("report show", e)
+	asJSON := fs.Bool("json", false, "print the API's JSON as is")
+	id, version, err := parseReportRef(fs, args)
+	if err != nil {
+		return err
 	}
 	ctx, cancel := withTimeout(ctx, e)
 	defer cancel()
-	body, err := callAPI(ctx, e.cfg.api, "GET", reportsPath(pos[0])+"/"+strconv.Itoa(version), nil)
+	body, err := callAPI(ctx, e.cfg.api, "GET", reportPath(id, version), nil)
 	if err != nil {
 		return err
 	}
@@ -83,12 +84,37 @@ func runReportShow(ctx context.Context, e *env, args []string) error {
 	if err != nil {
 		return err
 	}
-	printReport(e.stdout, rep)
+	deliveries, err := fetchDeliveries(ctx, e, id)
+	if err != nil {
+		return err
+	}
+	printReport(e.stdout, rep, deliveriesOf(deliveries, version))
 	return nil
+}
+
+// parseReportRef parses the flags of a command that takes INCIDENT_ID
+// VERSION, and returns them.
+func parseReportRef(fs *flag.FlagSet, args []string) (string, int, error) {
+	pos, err := parseArgs(fs, args)
+	if err != nil {
+		return "", 0, err
+	}
+	if len(pos) != 2 || pos[0] == "" {
+		return "", 0, usagef("needs INCIDENT_ID VERSION")
+	}
+	version, err := strconv.Atoi(pos[1])
+	if err != nil || version < 1 {
+		return "", 0, incident.Invalid("version", "%q is not a report version (a whole number from 1)", pos[1])
+	}
+	return pos[0], version, nil
 }
 
 func reportsPath(id string) string {
 	return "/api/v1/incidents/" + url.PathEscape(id) + "/reports"
+}
+
+func reportPath(id string, version int) string {
+	return reportsPath(id) + "/" + strconv.Itoa(version)
 }
 
 // decodeReport keeps numbers in the fields as the API wrote them.

@@ -11,23 +11,32 @@ import (
 	"github.com/herald-notify/herald/incident"
 )
 
-// printReportList writes one line per report version.
-func printReportList(w io.Writer, id string, reps []incident.Report) {
+// printReportList writes one line per report version: how it reached the
+// authorities, then why it was made (last, as it has spaces).
+func printReportList(w io.Writer, id string, reps []incident.Report, deliveries []incident.ReportDelivery) {
 	fmt.Fprintf(w, "incident %s: %d report versions, oldest first\n", id, len(reps))
 	if len(reps) == 0 {
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "VERSION\tREGIME\tPHASE\tGENERATED\tDEADLINE\tLATE\tDELIVERED")
+	fmt.Fprintln(tw, "VERSION\tREGIME\tPHASE\tGENERATED\tDEADLINE\tLATE\tDELIVERY\tTRIGGER")
 	for _, r := range reps {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Version, r.Regime, r.Phase, when(r.GeneratedAt),
-			whenPtr(r.Deadline), yesNo(r.Late), orDash(r.DeliveredTo))
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Version, r.Regime, r.Phase, when(r.GeneratedAt),
+			whenPtr(r.Deadline), yesNo(r.Late), deliverySummary(deliveriesOf(deliveries, r.Version), r.DeliveredTo), trigger(r))
 	}
 	tw.Flush()
 }
 
-// printReport writes a report's header, then its fields in key order.
-func printReport(w io.Writer, r incident.Report) {
+// trigger is why the report was made (its "trigger" field), or "-" for a
+// report from before the field existed.
+func trigger(r incident.Report) string {
+	s, _ := r.Fields["trigger"].(string)
+	return orDash(s)
+}
+
+// printReport writes a report's header, how it reached each authority,
+// then its fields in key order.
+func printReport(w io.Writer, r incident.Report, deliveries []incident.ReportDelivery) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintf(tw, "incident:\t%s\n", r.IncidentID)
 	fmt.Fprintf(tw, "report:\tversion %d, %s %s\n", r.Version, r.Regime, r.Phase)
@@ -35,9 +44,11 @@ func printReport(w io.Writer, r incident.Report) {
 	fmt.Fprintf(tw, "generated:\t%s\n", when(r.GeneratedAt))
 	fmt.Fprintf(tw, "deadline:\t%s\n", whenPtr(r.Deadline))
 	fmt.Fprintf(tw, "late:\t%s\n", yesNo(r.Late))
+	fmt.Fprintf(tw, "trigger:\t%s\n", trigger(r))
 	fmt.Fprintf(tw, "delivered via:\t%s\n", orDash(r.DeliveredTo))
 	fmt.Fprintf(tw, "content hash:\t%s\n", orDash(r.ContentHash))
 	tw.Flush()
+	printDeliveries(w, deliveries)
 	fmt.Fprintln(w, "\nfields:")
 	printValue(w, "  ", toPlain(r.Fields))
 }

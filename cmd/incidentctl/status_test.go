@@ -34,15 +34,28 @@ func cannedView() map[string]any {
 			},
 		},
 	}
-	progress := incident.Progress{Subjects: 50, Sent: 41, Failed: 7, Unreachable: 6, Uncertain: 1, Pending: 2,
-		ByChannel: map[string]incident.ChannelProgress{"email": {Sent: 30, Failed: 0}, "sms": {Sent: 6, Failed: 4}, "push": {Sent: 5, Failed: 3}}}
+	progress := incident.Progress{Subjects: 50, Sent: 41, Failed: 7, Unreachable: 6, Uncertain: 1, Pending: 2, Queued: 1,
+		ByChannel: map[string]incident.ChannelProgress{
+			"email": {Queued: 1, Sent: 30, Delivered: 27, Failed: 0, Unreachable: 0},
+			"sms":   {Sent: 6, Delivered: 6, Failed: 4, Unreachable: 4},
+			"push":  {Sent: 5, Failed: 3, Unreachable: 2}}}
+	sent := aware.Add(time.Minute)
+	retry := statusNow.Add(10 * time.Minute)
 	return map[string]any{
 		"incident": inc,
 		"progress": progress,
 		"notice":   incident.Notice{IncidentID: "INC-DEMO-0001", Revision: 2, Reason: "unreachable subjects", UpdatedAt: statusNow},
 		"reports": []incident.Report{
 			{IncidentID: "INC-DEMO-0001", Regime: "NIS2", Phase: "early_warning", Version: 1, GeneratedAt: aware, DeliveredTo: "outbox"},
-			{IncidentID: "INC-DEMO-0001", Regime: "GDPR", Phase: incident.PhaseInitial, Version: 1, GeneratedAt: aware, DeliveredTo: "outbox"},
+			{IncidentID: "INC-DEMO-0001", Regime: "GDPR", Phase: incident.PhaseInitial, Version: 2, GeneratedAt: aware, DeliveredTo: "de-bfdi: webhook; default: smtp"},
+			{IncidentID: "INC-DEMO-0001", Regime: "GDPR", Phase: incident.PhaseFollowUp, Version: 3, GeneratedAt: statusNow, DeliveredTo: "failed: webhook answered 503"},
+		},
+		"report_deliveries": []incident.ReportDelivery{
+			{IncidentID: "INC-DEMO-0001", Version: 2, AuthorityID: "de-bfdi", Method: "webhook", Status: incident.ReportDeliverySent, Tries: 1,
+				SentAt: &sent, AcknowledgedAt: &sent, Acknowledgement: "BfDI-2026-077"},
+			{IncidentID: "INC-DEMO-0001", Version: 2, AuthorityID: "default", Method: "email", Status: incident.ReportDeliverySent, Tries: 1, SentAt: &sent},
+			{IncidentID: "INC-DEMO-0001", Version: 3, AuthorityID: "de-bfdi", Method: "webhook", Status: incident.ReportDeliveryFailed, Tries: 1,
+				Error: "webhook answered 503", NextAt: &retry},
 		},
 	}
 }
@@ -85,10 +98,14 @@ func TestStatusSummary(t *testing.T) {
 		"NIS2", "overdue by 1h 0m",
 		"then notification", // a later phase's clock is on screen too
 		"tell the people (Cal. Civ. Code 1798.82(a))", "deadline 2026-12-23 08:00 UTC",
-		"50 subjects: 41 sent, 6 unreachable, 1 uncertain, 2 pending",
-		"sms    6 sent, 4 failed",
+		"progress: 50 subjects: 41 sent, 6 unreachable, 1 uncertain, 2 pending (1 queued); 7 failed channel attempts\n" +
+			"  email  1 queued  30 sent (27 delivered)  0 failed  0 unreachable\n" +
+			"  push   0 queued  5 sent (0 delivered)    3 failed  2 unreachable\n" +
+			"  sms    0 queued  6 sent (6 delivered)    4 failed  4 unreachable\n",
 		srv.URL + "/notices/INC-DEMO-0001 (revision 2",
-		"GDPR  initial", "NIS2  early_warning",
+		"  NIS2  early_warning  v1  generated 2026-11-23 08:00 UTC  via outbox\n",
+		"  GDPR  initial        v2  generated 2026-11-23 08:00 UTC  sent 2/2, ack 1\n",
+		"  GDPR  follow_up      v3  generated 2026-11-23 10:00 UTC  failed (retry 10:10 UTC)\n",
 	} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("status lacks %q:\n%s", want, r.stdout)

@@ -39,7 +39,7 @@ func printStatus(w io.Writer, v incident.Overview, noticeURL string) {
 	printClocks(w, v)
 	printProgress(w, v.Progress)
 	printNotice(w, v.Notice, noticeURL)
-	printReports(w, v.Reports)
+	printReports(w, v.Reports, v.ReportDeliveries)
 }
 
 func printObligations(w io.Writer, obs []incident.Obligation) {
@@ -121,18 +121,24 @@ func dueOrDeadline(due string, t *time.Time) string {
 	return due
 }
 
+// printProgress writes the people's counts, then one line per channel:
+// queued with the provider, sent (of which delivered by receipt), failed,
+// and the people for whom it was the last channel tried.
 func printProgress(w io.Writer, p incident.Progress) {
-	fmt.Fprintf(w, "\nprogress: %d subjects: %d sent, %d unreachable, %d uncertain, %d pending (%d failed channel attempts)\n",
-		p.Subjects, p.Sent, p.Unreachable, p.Uncertain, p.Pending, p.Failed)
+	fmt.Fprintf(w, "\nprogress: %d subjects: %d sent, %d unreachable, %d uncertain, %d pending (%d queued); %d failed channel attempts\n",
+		p.Subjects, p.Sent, p.Unreachable, p.Uncertain, p.Pending, p.Queued, p.Failed)
 	channels := make([]string, 0, len(p.ByChannel))
 	for ch := range p.ByChannel {
 		channels = append(channels, ch)
 	}
 	sort.Strings(channels)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, ch := range channels {
 		c := p.ByChannel[ch]
-		fmt.Fprintf(w, "  %-6s %d sent, %d failed\n", ch, c.Sent, c.Failed)
+		fmt.Fprintf(tw, "  %s\t%d queued\t%d sent (%d delivered)\t%d failed\t%d unreachable\n",
+			ch, c.Queued, c.Sent, c.Delivered, c.Failed, c.Unreachable)
 	}
+	tw.Flush()
 }
 
 func printNotice(w io.Writer, n *incident.Notice, url string) {
@@ -143,7 +149,9 @@ func printNotice(w io.Writer, n *incident.Notice, url string) {
 	fmt.Fprintf(w, "\npublic notice: %s (revision %d, %s, updated %s)\n", url, n.Revision, orDash(n.Reason), when(n.UpdatedAt))
 }
 
-func printReports(w io.Writer, reports []incident.Report) {
+// printReports lists the report versions, each with how it reached the
+// authorities (from the delivery rows, else its delivered_via).
+func printReports(w io.Writer, reports []incident.Report, deliveries []incident.ReportDelivery) {
 	fmt.Fprintf(w, "\nreports (%d):\n", len(reports))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, r := range reports {
@@ -151,10 +159,17 @@ func printReports(w io.Writer, reports []incident.Report) {
 		if r.Late {
 			late = "\tLATE"
 		}
-		fmt.Fprintf(tw, "  %s\t%s\tv%d\tgenerated %s\tvia %s%s\n", r.Regime, r.Phase, r.Version, when(r.GeneratedAt),
-			orDash(r.DeliveredTo), late)
+		fmt.Fprintf(tw, "  %s\t%s\tv%d\tgenerated %s\t%s%s\n", r.Regime, r.Phase, r.Version, when(r.GeneratedAt),
+			reportDelivery(r, deliveriesOf(deliveries, r.Version)), late)
 	}
 	tw.Flush()
+}
+
+func reportDelivery(r incident.Report, rows []incident.ReportDelivery) string {
+	if len(rows) == 0 {
+		return "via " + orDash(r.DeliveredTo)
+	}
+	return deliverySummary(rows, r.DeliveredTo)
 }
 
 func deadline(t *time.Time) string {
