@@ -20,9 +20,10 @@ type Input struct {
 	Notice     *incident.Notice // nil: no public notice
 	NoticeURL  string
 	Now        time.Time
-	// PhaseSent says a version of this phase went out before: a further
-	// version is an update, never late, whatever the time.
-	PhaseSent bool
+	// Earlier are the obligation's reports made before this one. A phase
+	// with a version among them is being updated, never late; a phase
+	// counted from an earlier one is due from when that one was sent.
+	Earlier []incident.Report
 	// Trigger says why the report was made ("incident opened",
 	// "notification 50 % processed", "requested by the response team").
 	Trigger string
@@ -73,8 +74,8 @@ func Build(in Input) incident.Report {
 	}
 	// Each phase is late against its own deadline (NIS2's notification is
 	// due at 72 h, not at the early warning's 24 h).
-	deadline := phaseDeadlineOf(in.Obligation, in.Phase)
-	late := deadline != nil && in.Now.After(*deadline) && !in.PhaseSent
+	deadline := phaseDeadlineOf(in.Obligation, in.Earlier, in.Phase)
+	late := deadline != nil && in.Now.After(*deadline) && !hasPhase(in.Earlier, in.Phase)
 	if late {
 		// Art. 33(1): a late notification states the reasons for the delay;
 		// the team supplies them in a follow-up, so the gap is flagged here.

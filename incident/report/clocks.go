@@ -1,6 +1,7 @@
 package report
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -17,10 +18,11 @@ func Clocks(inc incident.Incident, reports []incident.Report, now time.Time) []i
 		if !ob.Required {
 			continue
 		}
-		schedule := phaseSchedule(ob)
-		for _, ph := range schedule {
+		mine := reportsOf(reports, ob.Regime)
+		phases := schedule(ob, mine)
+		for _, ph := range phases {
 			c := incident.Clock{Regime: ob.Regime, Authority: ob.Authority, Phase: ph.Phase, Due: ph.Due,
-				StartedAt: utc(phaseStart(inc, ob, schedule, ph)), Deadline: utc(ph.Deadline)}
+				StartedAt: utc(phaseStart(inc, ob, mine, phases, ph)), Deadline: utc(ph.Deadline)}
 			measure(&c, now)
 			if r, ok := firstReport(reports, ob.Regime, ph.Phase); ok {
 				markSent(&c, r)
@@ -45,14 +47,55 @@ func phaseSchedule(ob incident.Obligation) []incident.PhaseDue {
 	return []incident.PhaseDue{{Phase: first, Clock: ob.Clock, Deadline: ob.Deadline, Due: ob.Due}}
 }
 
-// phaseStart is the instant a phase's time counts from, as the classifier
-// counted it: an earlier phase's deadline, the closure, or the obligation's
-// clock fact.
-func phaseStart(inc incident.Incident, ob incident.Obligation, schedule []incident.PhaseDue, ph incident.PhaseDue) *time.Time {
+// schedule is the obligation's schedule as it stands given its reports so
+// far (mine). The classifier counts a phase that follows another ("phase:
+// notification") from that phase's deadline; once that phase has been
+// sent, the law counts from its sending (NIS2's final report is due a month
+// after the notification was submitted, Art. 23(4)(d)), so the deadline
+// moves by as much as the sending was early or late. For hour-counted
+// phases that is exact; for months and business days it is the same shift
+// of the computed instant, which may differ from a fresh count by a day at
+// a month's end or around a holiday.
+func schedule(ob incident.Obligation, mine []incident.Report) []incident.PhaseDue {
+	base := phaseSchedule(ob)
+	out := slices.Clone(base)
+	for i, ph := range out {
+		name, follows := strings.CutPrefix(ph.Clock, "phase:")
+		if !follows || ph.Deadline == nil {
+			continue
+		}
+		sent, ok := firstReport(mine, ob.Regime, name)
+		counted := dueOf(base, name)
+		if !ok || counted == nil {
+			continue
+		}
+		moved := ph.Deadline.Add(sent.GeneratedAt.Sub(*counted))
+		out[i].Deadline = &moved
+	}
+	return out
+}
+
+func dueOf(phases []incident.PhaseDue, name string) *time.Time {
+	for _, ph := range phases {
+		if ph.Phase == name {
+			return ph.Deadline
+		}
+	}
+	return nil
+}
+
+// phaseStart is the instant a phase's time counts from: the sending of the
+// phase it follows (or, until then, that phase's deadline, as the
+// classifier counted), the closure, or the obligation's clock fact.
+func phaseStart(inc incident.Incident, ob incident.Obligation, mine []incident.Report, phases []incident.PhaseDue, ph incident.PhaseDue) *time.Time {
 	switch {
 	case strings.HasPrefix(ph.Clock, "phase:"):
 		name := strings.TrimPrefix(ph.Clock, "phase:")
-		for _, earlier := range schedule {
+		if sent, ok := firstReport(mine, ob.Regime, name); ok {
+			at := sent.GeneratedAt
+			return &at
+		}
+		for _, earlier := range phases {
 			if earlier.Phase == name {
 				return earlier.Deadline
 			}

@@ -205,6 +205,26 @@ func TestClocksSent(t *testing.T) {
 	sameTime(t, "GDPR initial sent_at", clockOf(t, clocks, "GDPR", "initial").SentAt, at("2026-11-23T18:00:00Z"))
 }
 
+// TestClocksCountFromTheEarlierPhaseSent: NIS2's final report is due a
+// month after the notification was submitted (Art. 23(4)(d)), so a
+// notification sent two days before its deadline brings the final's
+// deadline two days forward, and its clock starts at the sending.
+func TestClocksCountFromTheEarlierPhaseSent(t *testing.T) {
+	inc := demoIncident(t)
+	before := clockOf(t, report.Clocks(inc, nil, at("2026-11-24T00:00:00Z")), "NIS2", "final")
+	sameTime(t, "final deadline counted from the notification's deadline", before.Deadline, at("2026-12-26T08:00:00Z"))
+	reports := []incident.Report{
+		{IncidentID: inc.ID, Regime: "NIS2", Phase: "early_warning", Version: 1, GeneratedAt: at("2026-11-23T12:00:00Z")},
+		{IncidentID: inc.ID, Regime: "NIS2", Phase: "notification", Version: 2, GeneratedAt: at("2026-11-24T08:00:00Z")},
+	}
+	after := clockOf(t, report.Clocks(inc, reports, at("2026-11-25T00:00:00Z")), "NIS2", "final")
+	sameTime(t, "final deadline counted from the notification sent", after.Deadline, at("2026-12-24T08:00:00Z"))
+	sameTime(t, "final clock start", after.StartedAt, at("2026-11-24T08:00:00Z"))
+	if after.State != incident.ClockRunning || after.Elapsed <= 0 {
+		t.Errorf("final: state %q elapsed %v, want running since the notification", after.State, after.Elapsed)
+	}
+}
+
 // TestClocksSkipsWhatIsNotOwed: an obligation not required has no clock;
 // one without a schedule (an older decision) has its first phase on the
 // obligation's deadline.

@@ -61,14 +61,17 @@ func (r *Reporter) ensure(ctx context.Context, incidentID string, milestones boo
 		if !ob.Required || len(ob.Phases) == 0 {
 			continue
 		}
-		plan, err := r.plan(ctx, st, ob, reportsOf(have, ob.Regime), now)
+		mine := reportsOf(have, ob.Regime)
+		plan, err := r.plan(ctx, st, ob, mine, now)
 		if err != nil {
 			return err
 		}
 		for _, p := range plan {
-			if err := r.generate(ctx, inc, ob, p, now); err != nil {
+			saved, err := r.generate(ctx, inc, ob, mine, p, now)
+			if err != nil {
 				return err
 			}
+			mine = append(mine, saved)
 		}
 	}
 	return nil
@@ -77,7 +80,6 @@ func (r *Reporter) ensure(ctx context.Context, incidentID string, milestones boo
 // planned is one report Ensure is about to make.
 type planned struct {
 	phase, trigger string
-	phaseSent      bool
 }
 
 // plan lists what one obligation needs now, given its reports so far.
@@ -85,19 +87,19 @@ func (r *Reporter) plan(ctx context.Context, st *stateNow, ob incident.Obligatio
 	inc, first := st.inc, ob.Phases[0]
 	closed := inc.Status == incident.StatusClosed
 	if !hasPhase(mine, first) {
-		if r.held(inc.ID, ob, first, now) {
+		if r.held(inc.ID, ob, mine, first, now) {
 			return nil, nil
 		}
 		p := []planned{{phase: first, trigger: TriggerOpened}}
 		if closed && first != incident.PhaseFinal && slices.Contains(ob.Phases, incident.PhaseFinal) &&
-			!r.held(inc.ID, ob, incident.PhaseFinal, now) {
+			!r.held(inc.ID, ob, mine, incident.PhaseFinal, now) {
 			p = append(p, planned{phase: incident.PhaseFinal, trigger: TriggerClosed})
 		}
 		return p, nil
 	}
 	if closed {
 		if slices.Contains(ob.Phases, incident.PhaseFinal) && !hasPhase(mine, incident.PhaseFinal) &&
-			!r.held(inc.ID, ob, incident.PhaseFinal, now) {
+			!r.held(inc.ID, ob, mine, incident.PhaseFinal, now) {
 			return []planned{{phase: incident.PhaseFinal, trigger: TriggerClosed}}, nil
 		}
 		return nil, nil // after closure only the team adds reports
@@ -107,13 +109,13 @@ func (r *Reporter) plan(ctx context.Context, st *stateNow, ob incident.Obligatio
 		return nil, err
 	}
 	phase := updatePhase(ob, mine, now)
-	return []planned{{phase: phase, trigger: joinTriggers(triggers), phaseSent: hasPhase(mine, phase)}}, nil
+	return []planned{{phase: phase, trigger: joinTriggers(triggers)}}, nil
 }
 
 // held says whether a phase with no version sent is past its deadline, and
 // so waits for the team's reasons; it logs that once per process.
-func (r *Reporter) held(incidentID string, ob incident.Obligation, phase string, now time.Time) bool {
-	due := phaseDeadlineOf(ob, phase)
+func (r *Reporter) held(incidentID string, ob incident.Obligation, mine []incident.Report, phase string, now time.Time) bool {
+	due := phaseDeadlineOf(ob, mine, phase)
 	if due == nil || !now.After(*due) {
 		return false
 	}
@@ -139,7 +141,7 @@ func updatePhase(ob incident.Obligation, mine []incident.Report, now time.Time) 
 	if slices.Contains(ob.Phases, incident.PhaseFollowUp) {
 		return incident.PhaseFollowUp
 	}
-	for _, ph := range phaseSchedule(ob) {
+	for _, ph := range schedule(ob, mine) {
 		if ph.Phase == incident.PhaseFinal || ph.Deadline == nil || hasPhase(mine, ph.Phase) {
 			continue
 		}
@@ -150,20 +152,21 @@ func updatePhase(ob incident.Obligation, mine []incident.Report, now time.Time) 
 	return mine[len(mine)-1].Phase
 }
 
-func (r *Reporter) generate(ctx context.Context, inc incident.Incident, ob incident.Obligation, p planned, now time.Time) error {
+func (r *Reporter) generate(ctx context.Context, inc incident.Incident, ob incident.Obligation, mine []incident.Report,
+	p planned, now time.Time) (incident.Report, error) {
 	in, err := r.input(ctx, inc, ob, p.phase, now)
 	if err != nil {
-		return err
+		return incident.Report{}, err
 	}
-	in.Trigger, in.PhaseSent = p.trigger, p.phaseSent
+	in.Trigger, in.Earlier = p.trigger, mine
 	saved, err := r.saveAndDeliver(ctx, Build(in))
 	if err != nil {
-		return err
+		return incident.Report{}, err
 	}
 	r.Log.Info("regulator report generated", zap.String("incident", inc.ID), zap.String("regime", saved.Regime),
 		zap.String("phase", saved.Phase), zap.Int("version", saved.Version), zap.String("trigger", p.trigger),
 		zap.String("delivered_via", saved.DeliveredTo))
-	return nil
+	return saved, nil
 }
 
 // reportsOf is one regime's reports, oldest version first (as listed).

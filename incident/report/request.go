@@ -38,9 +38,9 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 		return incident.Report{}, fmt.Errorf("list reports: %w", err)
 	}
 	now := r.now()
-	sent := hasPhase(reportsOf(have, ob.Regime), phase)
-	due := phaseDeadlineOf(ob, phase)
-	late := due != nil && now.After(*due) && !sent
+	mine := reportsOf(have, ob.Regime)
+	due := phaseDeadlineOf(ob, mine, phase)
+	late := due != nil && now.After(*due) && !hasPhase(mine, phase)
 	reasons = strings.TrimSpace(reasons)
 	if late && reasons == "" {
 		return incident.Report{}, incident.Invalid("reasons",
@@ -50,7 +50,7 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 	if err != nil {
 		return incident.Report{}, err
 	}
-	in.PhaseSent, in.Trigger = sent, TriggerRequest
+	in.Earlier, in.Trigger = mine, TriggerRequest
 	saved, err := r.saveAndDeliver(ctx, withReasons(Build(in), reasons))
 	if err != nil {
 		return incident.Report{}, err
@@ -98,12 +98,11 @@ func listOrNone(list []string) string {
 	return strings.Join(list, ", ")
 }
 
-// phaseDeadlineOf is when one phase of the obligation is due: its entry in
-// the schedule, or for a decision without a schedule the obligation's
-// deadline for its first phase. Nil means no fixed time (on request, or
+// phaseDeadlineOf is when one phase of the obligation is due, given its
+// reports so far (see schedule). Nil means no fixed time (on request, or
 // counted from an event that has not happened yet).
-func phaseDeadlineOf(ob incident.Obligation, phase string) *time.Time {
-	for _, pd := range phaseSchedule(ob) {
+func phaseDeadlineOf(ob incident.Obligation, mine []incident.Report, phase string) *time.Time {
+	for _, pd := range schedule(ob, mine) {
 		if pd.Phase == phase {
 			return pd.Deadline
 		}
