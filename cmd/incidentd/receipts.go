@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -25,10 +26,12 @@ const (
 	receiptsRoute     = "POST /api/v1/receipts"
 )
 
-// receipts turns a provider's late report that a message it had accepted
-// failed (Twilio "undelivered", an SMTP bounce) into fallback: the ledger
-// row becomes failed and, if that send was what counted the person as
-// told, the person is pending again and reopened() wakes the enqueuer.
+// receipts records what providers report after accepting a message. A
+// late failure (Twilio "undelivered", an SMTP bounce) becomes fallback:
+// the ledger row becomes failed and, if that send was what counted the
+// person as told, the person is pending again and reopened() wakes the
+// enqueuer. A delivery confirmation (Twilio "delivered", a receipt with
+// status "delivered") marks the sent row delivered, once.
 type receipts struct {
 	store    store.Store
 	log      *zap.Logger
@@ -50,7 +53,8 @@ func newReceipts(st store.Store, log *zap.Logger, cfg Config, reopened func()) (
 		return rc, nil
 	}
 	h, err := sms.NewStatusCallback(sms.StatusCallbackConfig{AuthToken: cfg.TwilioAuthToken,
-		URL: cfg.TwilioStatusCallbackURL, OnFailure: rc.twilioFailed, Log: rc.log.With(zap.String("provider", "twilio"))})
+		URL: cfg.TwilioStatusCallbackURL, OnFailure: rc.twilioFailed, OnDelivered: rc.twilioDelivered,
+		Log: rc.log.With(zap.String("provider", "twilio"))})
 	if err != nil {
 		return nil, fmt.Errorf("twilio_status_callback_url: %w", err)
 	}
@@ -77,6 +81,33 @@ func (rc *receipts) twilioFailed(ctx context.Context, sid, status, errorCode str
 		reason += " " + errorCode
 	}
 	return rc.failLate(ctx, "twilio", sid, reason)
+}
+
+func (rc *receipts) twilioDelivered(ctx context.Context, sid string) error {
+	return rc.delivered(ctx, "twilio", sid)
+}
+
+// delivered records that provider confirmed its message providerID reached
+// the person. A repeat, or a confirmation for a message not sent (already
+// failed late) or not in the ledger, is acknowledged and changes nothing.
+// It logs at debug only: every message sent may bring one.
+func (rc *receipts) delivered(ctx context.Context, provider, providerID string) error {
+	a, err := rc.store.AttemptByProviderID(ctx, provider, providerID)
+	if incident.ErrorCode(err) == incident.CodeNotFound {
+		rc.log.Info("delivery receipt for a message not in the ledger; acknowledged", zap.String("provider", provider))
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("find %s attempt: %w", provider, err)
+	}
+	marked, err := rc.store.MarkDelivered(ctx, a, time.Time{})
+	if err != nil {
+		return fmt.Errorf("record %s delivery: %w", provider, err)
+	}
+	rc.log.Debug("delivery receipt", zap.String("incident", a.IncidentID), zap.String("subject", a.SubjectID),
+		zap.String("channel", a.Channel), zap.String("provider", provider), zap.Bool("recorded", marked),
+		zap.String("status", a.Status))
+	return nil
 }
 
 // failLate records that provider reported its message providerID failed.
@@ -117,15 +148,22 @@ func (rc *receipts) failLate(ctx context.Context, provider, providerID, reason s
 type receipt struct {
 	Provider   string `json:"provider"`
 	ProviderID string `json:"provider_id"`
-	Status     string `json:"status"`
-	Reason     string `json:"reason"`
+	Status     string `json:"status"` // receiptFailed or receiptDelivered
+	Reason     string `json:"reason"` // required for a failure, optional for a delivery
 }
+
+// Receipt statuses.
+const (
+	receiptFailed    = "failed"
+	receiptDelivered = "delivered"
+)
 
 // maxReceiptBytes bounds one receipt's body; a real one is ~200 bytes.
 const maxReceiptBytes = 4 << 10
 
-// serveGeneric takes late failures from the other providers' processors
-// (an SMTP bounce reader, an FCM delivery-data job).
+// serveGeneric takes late failures and delivery confirmations from the
+// other providers' processors (an SMTP bounce reader, an FCM
+// delivery-data job).
 func (rc *receipts) serveGeneric(w http.ResponseWriter, r *http.Request) {
 	if !rc.authorized(r) {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="herald receipts"`)
@@ -143,7 +181,13 @@ func (rc *receipts) serveGeneric(w http.ResponseWriter, r *http.Request) {
 		rc.fail(w, err)
 		return
 	}
-	if err := rc.failLate(r.Context(), rec.Provider, rec.ProviderID, rec.Provider+" "+rec.Reason); err != nil {
+	var err error
+	if rec.Status == receiptDelivered {
+		err = rc.delivered(r.Context(), rec.Provider, rec.ProviderID)
+	} else {
+		err = rc.failLate(r.Context(), rec.Provider, rec.ProviderID, rec.Provider+" "+rec.Reason)
+	}
+	if err != nil {
 		rc.fail(w, err)
 		return
 	}
@@ -170,16 +214,21 @@ var contactLike = regexp.MustCompile(`\p{Nd}(?:[\s.\-/()]*\p{Nd}){6,}`)
 
 const maxReasonLen = 200
 
-// validate names the first bad field. The reason is stored in the ledger,
-// so anything that might carry a contact detail is refused.
+// validate names the first bad field. A failure's reason is stored in the
+// ledger, so anything that might carry a contact detail is refused. A
+// delivery's reason is optional and not kept; one given is held to the
+// same rules, so a processor that puts contact details there learns it at
+// once rather than on its first failure.
 func (rec receipt) validate() error {
 	switch {
 	case !receiptProviders[rec.Provider]:
 		return incident.Invalid("provider", "must be smtp, fcm or twilio")
 	case rec.ProviderID == "" || len(rec.ProviderID) > 512 || !printable(rec.ProviderID):
 		return incident.Invalid("provider_id", "is required: up to 512 printable characters")
-	case rec.Status != "failed":
-		return incident.Invalid("status", `must be "failed"`)
+	case rec.Status != receiptFailed && rec.Status != receiptDelivered:
+		return incident.Invalid("status", `must be "failed" or "delivered"`)
+	case rec.Status == receiptDelivered && rec.Reason == "":
+		return nil
 	case strings.TrimSpace(rec.Reason) == "" || len(rec.Reason) > maxReasonLen || !printable(rec.Reason):
 		return incident.Invalid("reason", "is required: up to %d printable characters", maxReasonLen)
 	case strings.Contains(rec.Reason, "@") || contactLike.MatchString(rec.Reason):

@@ -382,7 +382,10 @@ func TestGenericReceiptValidation(t *testing.T) {
 		{"unknown provider", r("sendgrid", "x", "failed", "bounced"), "provider"},
 		{"outbox", r("outbox", "x", "failed", "bounced"), "provider"},
 		{"no provider id", r("smtp", "", "failed", "bounced"), "provider_id"},
-		{"status delivered", r("smtp", "x", "delivered", "ok"), "status"},
+		{"status bounced", r("smtp", "x", "bounced", "5.1.1"), "status"},
+		{"no status", r("smtp", "x", "", "bounced"), "status"},
+		{"email in a delivery's reason", r("smtp", "x", "delivered", "250 ok <"+rcEmail+">"), "reason"},
+		{"blank delivery reason", r("smtp", "x", "delivered", " "), "reason"},
 		{"no reason", r("smtp", "x", "failed", " "), "reason"},
 		{"long reason", r("smtp", "x", "failed", strings.Repeat("a", 201)), "reason"},
 		{"control char", r("smtp", "x", "failed", "bounced\nFrom: x"), "reason"},
@@ -448,5 +451,115 @@ func TestReceiptSettingsLoad(t *testing.T) {
 	}
 	if cfg.ReceiptsToken != rcToken || cfg.TwilioStatusCallbackURL != env["HERALD_TWILIO_STATUS_CALLBACK_URL"] {
 		t.Errorf("receipts token set %v, callback URL %q", cfg.ReceiptsToken == rcToken, cfg.TwilioStatusCallbackURL)
+	}
+}
+
+// progress is the store's count for the fixture's incident.
+func (f *rcFixture) progress(t *testing.T) incident.Progress {
+	t.Helper()
+	p, err := f.st.Progress(context.Background(), rcIncident)
+	if err != nil {
+		t.Fatalf("progress: %v", err)
+	}
+	return p
+}
+
+// TestTwilioDeliveredMarksLedger: Twilio's "delivered" marks the sent
+// text delivered once; the person stays told and nothing is woken.
+func TestTwilioDeliveredMarksLedger(t *testing.T) {
+	f := newRCFixture(t, nil)
+	m := f.sendSMS(t)
+	before := f.state(t)
+	for _, status := range []string{"sent", "delivered", "delivered"} {
+		code, err := f.twilio.ReportStatus(m, status, "")
+		mustStatus(t, status, code, err, http.StatusNoContent)
+	}
+	if c := f.progress(t).ByChannel[incident.ChannelSMS]; c != (incident.ChannelProgress{Sent: 1, Delivered: 1}) {
+		t.Errorf("sms progress = %+v; want 1 sent, 1 delivered", c)
+	}
+	after := f.state(t)
+	if after.outcome != incident.OutcomeSent || after.toQueue || after.kicks != 0 ||
+		after.attempt(incident.ChannelSMS) != before.attempt(incident.ChannelSMS) {
+		t.Errorf("after delivered: %+v; want the state before it %+v", after, before)
+	}
+
+	other := smstest.Message{SID: "SM" + strings.Repeat("9", 32), To: rcPhone, From: smstest.From}
+	code, err := smstest.PostStatus(f.cfg.TwilioStatusCallbackURL, f.cfg.TwilioStatusCallbackURL,
+		smstest.StatusForm(other, "delivered", ""))
+	mustStatus(t, "unknown sid", code, err, http.StatusNoContent)
+	if !f.logged("delivery receipt for a message not in the ledger") {
+		t.Error("the unknown message was not logged")
+	}
+}
+
+// TestTwilioDeliveredAfterFailure: a "delivered" arriving after the text
+// was reported undelivered does not count it delivered.
+func TestTwilioDeliveredAfterFailure(t *testing.T) {
+	f := newRCFixture(t, nil)
+	m := f.sendSMS(t)
+	code, err := f.twilio.ReportStatus(m, "undelivered", "30003")
+	mustStatus(t, "undelivered", code, err, http.StatusNoContent)
+	code, err = f.twilio.ReportStatus(m, "delivered", "")
+	mustStatus(t, "delivered", code, err, http.StatusNoContent)
+	if c := f.progress(t).ByChannel[incident.ChannelSMS]; c != (incident.ChannelProgress{Failed: 1}) {
+		t.Errorf("sms progress = %+v; want 1 failed, none delivered", c)
+	}
+	if got := f.state(t); got.outcome != incident.OutcomePending || got.kicks != 1 {
+		t.Errorf("outcome %s, kicks %d; want pending after the failure, 1 kick", got.outcome, got.kicks)
+	}
+}
+
+// TestTwilioDeliveredStoreDownAsksForRetry: a delivery that cannot be
+// recorded is answered 500, so Twilio posts again.
+func TestTwilioDeliveredStoreDownAsksForRetry(t *testing.T) {
+	f := newRCFixture(t, nil)
+	m := f.sendSMS(t)
+	f.st.Close()
+	code, err := f.twilio.ReportStatus(m, "delivered", "")
+	mustStatus(t, "store closed", code, err, http.StatusInternalServerError)
+}
+
+// TestTwilioDeliveredRefusedUnsigned: a forged "delivered" marks nothing.
+func TestTwilioDeliveredRefusedUnsigned(t *testing.T) {
+	f := newRCFixture(t, nil)
+	m := f.sendSMS(t)
+	target := f.cfg.TwilioStatusCallbackURL
+	form := smstest.StatusForm(m, "delivered", "")
+	code, err := smstest.PostSigned(target, form, smstest.Sign("ffffffffffffffffffffffffffffffff", target, form))
+	mustStatus(t, "wrongly signed", code, err, http.StatusForbidden)
+	if c := f.progress(t).ByChannel[incident.ChannelSMS]; c.Delivered != 0 {
+		t.Errorf("sms progress = %+v; want none delivered", c)
+	}
+}
+
+// TestGenericReceiptDelivered: a processor confirms an email delivered,
+// with or without a reason; repeats and unknown ids are acknowledged.
+func TestGenericReceiptDelivered(t *testing.T) {
+	f := newRCFixture(t, nil)
+	const msgID = "<20261119.7f3a.herald@notices.example.com>"
+	f.recordSent(t, incident.ChannelEmail, notifier.Receipt{Provider: "smtp", ProviderID: msgID})
+	before := f.state(t)
+	for _, body := range []string{
+		`{"provider":"smtp","provider_id":"` + msgID + `","status":"delivered"}`,
+		`{"provider":"smtp","provider_id":"` + msgID + `","status":"delivered","reason":"250 2.0.0 queued as 4XyZ"}`,
+		`{"provider":"fcm","provider_id":"projects/p/messages/0:1","status":"delivered"}`,
+	} {
+		if code, ans := f.postReceipt(t, bearer, body); code != http.StatusNoContent {
+			t.Fatalf("%s: status %d (%s), want 204", body, code, ans)
+		}
+	}
+	if c := f.progress(t).ByChannel[incident.ChannelEmail]; c != (incident.ChannelProgress{Sent: 1, Delivered: 1}) {
+		t.Errorf("email progress = %+v; want 1 sent, 1 delivered", c)
+	}
+	if after := f.state(t); after.outcome != incident.OutcomeSent || after.kicks != 0 ||
+		after.attempt(incident.ChannelEmail) != before.attempt(incident.ChannelEmail) {
+		t.Errorf("after delivered: %+v; want the state before it %+v", after, before)
+	}
+	if !f.logged("delivery receipt for a message not in the ledger") {
+		t.Error("the unknown message was not logged")
+	}
+	body := `{"provider":"smtp","provider_id":"` + msgID + `","status":"delivered"}`
+	if code, _ := f.postReceipt(t, "Bearer not-the-token", body); code != http.StatusUnauthorized {
+		t.Errorf("delivered without the token: status %d, want 401", code)
 	}
 }
