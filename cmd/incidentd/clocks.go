@@ -25,7 +25,7 @@ var warnLevels = []string{incident.ClockWarning50, incident.ClockWarning80, inci
 // restarts (the store remembers what was warned).
 type clockWatch struct {
 	store     store.Store
-	email     notifier.Notifier // nil, or an empty teamEmail: no email
+	mailer    notifier.Notifier // nil, or an empty teamEmail: no email
 	teamEmail string
 	now       func() time.Time
 	log       *zap.Logger
@@ -33,6 +33,11 @@ type clockWatch struct {
 	// known holds warnings this process has seen marked, so a clock that
 	// stays late does not cost a store write every pass.
 	known map[string]bool
+	// unsent holds, per phase, a warning whose email failed: the next pass
+	// tries the email again while the clock stays at that level. It lives
+	// in this process only: after a restart the log line and the metric
+	// remain.
+	unsent map[string]string
 }
 
 // newClockWatch registers herald_deadline_warnings_total{level} on reg.
@@ -45,8 +50,8 @@ func newClockWatch(st store.Store, email notifier.Notifier, teamEmail string, no
 	if now == nil {
 		now = time.Now
 	}
-	return &clockWatch{store: st, email: email, teamEmail: teamEmail, now: now, log: log,
-		warnings: warnings, known: map[string]bool{}}
+	return &clockWatch{store: st, mailer: email, teamEmail: teamEmail, now: now, log: log,
+		warnings: warnings, known: map[string]bool{}, unsent: map[string]string{}}
 }
 
 // checkIncident warns of the incident's clocks that crossed a level since
@@ -79,7 +84,14 @@ func (w *clockWatch) checkClock(ctx context.Context, incidentID string, c incide
 			w.warn(ctx, incidentID, c, now)
 		}
 	}
+	if level, ok := w.unsent[phaseKey(incidentID, c)]; ok && level == c.State {
+		w.email(ctx, incidentID, c, now)
+	}
 	return nil
+}
+
+func phaseKey(incidentID string, c incident.Clock) string {
+	return incidentID + "\x00" + c.Regime + "\x00" + c.Phase
 }
 
 // levelsReached lists the warning levels at or below state; none for a
@@ -106,24 +118,33 @@ func (w *clockWatch) mark(ctx context.Context, incidentID string, c incident.Clo
 	return first, nil
 }
 
-// warn tells the team. The warning is marked before it is sent, so a
-// failed email is logged rather than repeated by every process.
+// warn tells the team. The warning is marked before it is sent, so only
+// the process that marked it sends it, and retries a failed email.
 func (w *clockWatch) warn(ctx context.Context, incidentID string, c incident.Clock, now time.Time) {
 	w.warnings.WithLabelValues(c.State).Inc()
 	w.log.Warn("report deadline warning", zap.String("incident", incidentID), zap.String("regime", c.Regime),
 		zap.String("phase", c.Phase), zap.String("level", c.State), zap.Timep("deadline", c.Deadline),
 		zap.Int64("seconds_left", c.SecondsLeft))
-	if w.email == nil || w.teamEmail == "" {
+	w.email(ctx, incidentID, c, now)
+}
+
+// email sends the warning to the team; a failure is logged and left for
+// the next pass to try again.
+func (w *clockWatch) email(ctx context.Context, incidentID string, c incident.Clock, now time.Time) {
+	if w.mailer == nil || w.teamEmail == "" {
 		return
 	}
 	subject := warningSubject(incidentID, c)
 	d := notifier.Delivery{IncidentID: incidentID, SubjectID: "team:clock:" + c.Regime + ":" + c.Phase + ":" + c.State,
 		Channel: incident.ChannelEmail, To: []string{w.teamEmail}, Locale: "en", TemplateID: "clock/" + c.State,
 		Message: notifier.Message{Subject: subject, Title: subject, Text: warningText(incidentID, c, now)}}
-	if _, err := w.email.Notify(ctx, d); err != nil {
-		w.log.Warn("email deadline warning", zap.String("incident", incidentID), zap.String("regime", c.Regime),
+	if _, err := w.mailer.Notify(ctx, d); err != nil {
+		w.unsent[phaseKey(incidentID, c)] = c.State
+		w.log.Warn("email deadline warning; tried again next pass", zap.String("incident", incidentID), zap.String("regime", c.Regime),
 			zap.String("phase", c.Phase), zap.String("level", c.State), zap.Error(err))
+		return
 	}
+	delete(w.unsent, phaseKey(incidentID, c))
 }
 
 func warningSubject(incidentID string, c incident.Clock) string {

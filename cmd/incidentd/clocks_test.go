@@ -25,6 +25,7 @@ import (
 	"github.com/herald-notify/herald/notifier/email"
 	"github.com/herald-notify/herald/notifier/email/emailtest"
 	"github.com/herald-notify/herald/notifier/notice"
+	"github.com/herald-notify/herald/notifier/notifiertest"
 )
 
 const teamAddress = "response-team@herald.test"
@@ -347,4 +348,33 @@ func TestIncidentAPIShowsClocks(t *testing.T) {
 
 func equalTimes(a, b *time.Time) bool {
 	return (a == nil) == (b == nil) && (a == nil || a.Equal(*b))
+}
+
+// TestClockWatchRetriesAFailedWarningEmail: the warning is logged once;
+// its email, refused by the mail server, goes out on a later pass, once.
+func TestClockWatchRetriesAFailedWarningEmail(t *testing.T) {
+	b := newClockBed(t)
+	w, reg := b.watch(t)
+	b.smtp.SetFault(notifiertest.Transient)
+	wantWarnings(t, "aware+36h", b.checkAt(t, w, 36),
+		"GDPR initial warning_50", "NIS2 early_warning late", "NIS2 notification warning_50")
+	if n := len(b.smtp.Messages()); n != 0 {
+		t.Fatalf("%d emails accepted while the server refuses", n)
+	}
+	b.smtp.SetFault(notifiertest.Accept)
+	wantWarnings(t, "aware+37h", b.checkAt(t, w, 37)) // no new warning, the emails again
+	subjects := map[string]int{}
+	for _, m := range b.smtp.Messages() {
+		subjects[m.Header("Subject")]++
+	}
+	if len(subjects) != 3 || subjects["[NIS2] early_warning report for incident "+incidenttest.DemoID+" is LATE"] != 1 {
+		t.Errorf("emails after the server recovered: %v, want the three warnings once each", subjects)
+	}
+	if got := warningCount(t, reg, incident.ClockWarning50); got != 2 {
+		t.Errorf("warning_50 counted %v times, want 2 (a retried email is not a new warning)", got)
+	}
+	wantWarnings(t, "aware+38h", b.checkAt(t, w, 38))
+	if n := len(b.smtp.Messages()); n != 3 {
+		t.Errorf("%d emails after another pass, want still 3", n)
+	}
 }
