@@ -1,23 +1,29 @@
 package main
 
 import (
-	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
 
-	"go.uber.org/zap"
-	"go.uber.org/zap/zapcore"
-
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/notifier"
 	"github.com/herald-notify/herald/notifier/sms"
+	"github.com/herald-notify/herald/notifier/sms/smstest"
 )
 
-// TestLateSMSFailureFallsBackToEmail runs the daemon: a person told by
-// SMS, Twilio then reports it undelivered, and they are emailed instead.
-func TestLateSMSFailureFallsBackToEmail(t *testing.T) {
+// smsHerald is a daemon whose SMS channel asks Twilio for status
+// callbacks, and one demo person reachable by SMS, then email.
+type smsHerald struct {
+	h      *herald
+	p      *providers
+	subj   incident.Subject
+	logs   *syncBuffer
+	sentTo smstest.Message // the text the person was sent; set by tellBySMS
+}
+
+func startSMSHerald(t *testing.T) *smsHerald {
+	t.Helper()
 	d := loadDemo(t)
 	var subj incident.Subject
 	for _, s := range d.subjects {
@@ -43,48 +49,91 @@ func TestLateSMSFailureFallsBackToEmail(t *testing.T) {
 	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaAddr = t.TempDir(), addr, "127.0.0.1:0"
 	cfg.Workers, cfg.RetryBackoff = 4, 5*time.Millisecond
 	cfg.TwilioAuthToken, cfg.TwilioStatusCallbackURL = scfg.AuthToken, callback
-	enc := zapcore.NewJSONEncoder(zap.NewProductionEncoderConfig())
-	log := zap.New(zapcore.NewCore(enc, zapcore.AddSync(logs), zap.DebugLevel))
-	ctx, cancel := context.WithCancel(context.Background())
-	h := &herald{main: &Main{Config: cfg, Log: log, Channels: map[string]notifier.Notifier(chans)}, cancel: cancel, done: make(chan error, 1)}
-	go func() { h.done <- h.main.Run(ctx) }()
-	<-h.main.Ready()
-	t.Cleanup(h.stop)
+	h := runHerald(t, &Main{Config: cfg, Channels: map[string]notifier.Notifier(chans)}, logs)
 	t.Cleanup(func() {
 		if t.Failed() {
 			t.Logf("log:\n%s", logs.String())
 		}
 	})
 	h.produce(t, demoID, d.opened, subjectsEvent(t, "evt-rc-1", demoID, []incident.Subject{subj}))
-	h.waitFor(t, demoID, "told by sms", func(v incident.Overview) bool {
+	return &smsHerald{h: h, p: p, subj: subj, logs: logs}
+}
+
+// tellBySMS waits until the person is told by SMS and returns the text as
+// the fake Twilio received it.
+func (x *smsHerald) tellBySMS(t *testing.T) smstest.Message {
+	t.Helper()
+	x.h.waitFor(t, demoID, "told by sms", func(v incident.Overview) bool {
 		return v.Progress.ByChannel["sms"].Sent == 1 && v.Progress.Pending == 0
 	})
-	m := p.twilio.Messages()[0]
-	code, err := p.twilio.ReportStatus(m, "undelivered", "30003")
-	if err != nil || code != http.StatusNoContent {
-		t.Fatalf("callback: %d %v", code, err)
-	}
-	v := h.waitFor(t, demoID, "told by email", func(v incident.Overview) bool {
-		return v.Progress.ByChannel["email"].Sent == 1 && v.Progress.Pending == 0
-	})
-	t.Logf("progress after fallback: %+v", v.Progress)
+	return x.p.twilio.Messages()[0]
+}
+
+// emailsToPerson counts the emails the fake SMTP server took for the person.
+func (x *smsHerald) emailsToPerson() int {
 	n := 0
-	for _, em := range p.smtp.Messages() {
+	for _, em := range x.p.smtp.Messages() {
 		for _, r := range em.Recipients {
-			if r == subj.Email {
+			if r == x.subj.Email {
 				n++
 			}
 		}
 	}
-	for _, c := range contacts([]incident.Subject{subj}) {
-		if strings.Contains(logs.String(), c) {
+	return n
+}
+
+func (x *smsHerald) assertNoContactInLogs(t *testing.T) {
+	t.Helper()
+	for _, c := range contacts([]incident.Subject{x.subj}) {
+		if strings.Contains(x.logs.String(), c) {
 			t.Errorf("a contact detail reached the logs (%d chars)", len(c))
 		}
 	}
-	if !strings.Contains(logs.String(), "falls back to the next channel") {
+}
+
+// TestLateSMSFailureFallsBackToEmail runs the daemon: a person told by
+// SMS, Twilio then reports it undelivered, and they are emailed instead.
+func TestLateSMSFailureFallsBackToEmail(t *testing.T) {
+	x := startSMSHerald(t)
+	m := x.tellBySMS(t)
+	code, err := x.p.twilio.ReportStatus(m, "undelivered", "30003")
+	if err != nil || code != http.StatusNoContent {
+		t.Fatalf("callback: %d %v", code, err)
+	}
+	v := x.h.waitFor(t, demoID, "told by email", func(v incident.Overview) bool {
+		return v.Progress.ByChannel["email"].Sent == 1 && v.Progress.Pending == 0
+	})
+	t.Logf("progress after fallback: %+v", v.Progress)
+	n := x.emailsToPerson()
+	x.assertNoContactInLogs(t)
+	if !strings.Contains(x.logs.String(), "falls back to the next channel") {
 		t.Error("fallback not logged")
 	}
-	if n != 1 || p.twilio.Accepted() != 1 {
-		t.Errorf("email to the person %d, sms accepted %d; want 1, 1", n, p.twilio.Accepted())
+	if n != 1 || x.p.twilio.Accepted() != 1 {
+		t.Errorf("email to the person %d, sms accepted %d; want 1, 1", n, x.p.twilio.Accepted())
 	}
+}
+
+// TestSMSDeliveredShowsInProgress runs the daemon: Twilio confirms the
+// text delivered (twice, as it may) and the incident view counts it once;
+// the person stays told and is not emailed.
+func TestSMSDeliveredShowsInProgress(t *testing.T) {
+	x := startSMSHerald(t)
+	m := x.tellBySMS(t)
+	for _, status := range []string{"sent", "delivered", "delivered"} {
+		code, err := x.p.twilio.ReportStatus(m, status, "")
+		if err != nil || code != http.StatusNoContent {
+			t.Fatalf("%s callback: %d %v", status, code, err)
+		}
+	}
+	v := x.h.waitFor(t, demoID, "sms delivered", func(v incident.Overview) bool {
+		return v.Progress.ByChannel["sms"].Delivered > 0
+	})
+	if c := v.Progress.ByChannel["sms"]; c.Sent != 1 || c.Delivered != 1 || v.Progress.Sent != 1 || v.Progress.Pending != 0 {
+		t.Errorf("progress = %+v; want the one text sent and delivered once, the person told", v.Progress)
+	}
+	if n := x.emailsToPerson(); n != 0 {
+		t.Errorf("%d emails to the person; want none, the text was delivered", n)
+	}
+	x.assertNoContactInLogs(t)
 }
