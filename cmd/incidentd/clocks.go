@@ -162,9 +162,11 @@ func warningText(incidentID string, c incident.Clock, now time.Time) string {
 	left := c.Deadline.Sub(now).Round(time.Minute)
 	if left < 0 {
 		fmt.Fprintf(&b, "\nThe deadline passed %s ago and the report has not been sent. A late report must state\n"+
-			"the reasons for the delay.\n", -left)
+			"the reasons for the delay, so Herald holds it until they are given:\n\n"+
+			"  incidentctl report generate %s --regime %q --phase %s --reasons \"...\"\n", -left, incidentID, c.Regime, c.Phase)
 	} else {
-		fmt.Fprintf(&b, "\n%s left; the report has not been sent.\n", left)
+		fmt.Fprintf(&b, "\n%s left; the report has not been sent. To send it now:\n\n"+
+			"  incidentctl report generate %s --regime %q --phase %s\n", left, incidentID, c.Regime, c.Phase)
 	}
 	return b.String()
 }

@@ -222,7 +222,8 @@ func checkTeamEmails(t *testing.T, b *clockBed, n int) {
 }
 
 // TestClockWatchLateEmailSaysWhatIsOwed: the late warning names the
-// authority, the deadline and that reasons for the delay are needed.
+// authority, the deadline, that reasons for the delay are needed and the
+// command that gives them.
 func TestClockWatchLateEmailSaysWhatIsOwed(t *testing.T) {
 	b := newClockBed(t)
 	w, _ := b.watch(t)
@@ -233,7 +234,8 @@ func TestClockWatchLateEmailSaysWhatIsOwed(t *testing.T) {
 	}
 	body := string(msgs[0].Data)
 	for _, want := range []string{"[NIS2] early_warning report for incident " + incidenttest.DemoID + " is LATE",
-		"CSIRT or competent authority (DE)", "2026-11-24T08:00:00Z", "reasons for the delay"} {
+		"CSIRT or competent authority (DE)", "2026-11-24T08:00:00Z", "reasons for the delay",
+		`incidentctl report generate ` + incidenttest.DemoID + ` --regime "NIS2" --phase early_warning --reasons`} {
 		if !strings.Contains(strings.Join(strings.Fields(body), " "), want) {
 			t.Errorf("late warning email lacks %q:\n%s", want, body)
 		}
