@@ -232,7 +232,8 @@ func TestClockWatchLateEmailSaysWhatIsOwed(t *testing.T) {
 	if len(msgs) != 1 {
 		t.Fatalf("%d emails, want the one late early warning", len(msgs))
 	}
-	body := string(msgs[0].Data)
+	// Quoted-printable soft line breaks ("=\r\n") joined, as a mail reader does.
+	body := strings.NewReplacer("=\r\n", "", "=\n", "").Replace(string(msgs[0].Data))
 	for _, want := range []string{"[NIS2] early_warning report for incident " + incidenttest.DemoID + " is LATE",
 		"CSIRT or competent authority (DE)", "2026-11-24T08:00:00Z", "reasons for the delay",
 		`incidentctl report generate ` + incidenttest.DemoID + ` --regime "NIS2" --phase early_warning --reasons`} {
