@@ -85,7 +85,10 @@ type Report struct {
 	Late        bool           `json:"late"`
 	Fields      map[string]any `json:"fields"`
 	ContentHash string         `json:"content_hash"`
-	DeliveredTo string         `json:"delivered_via,omitempty"` // "email", "outbox"; never the address
+	// DeliveredTo sums up how the report went out ("smtp", "outbox",
+	// "webhook", "not configured", "failed: ...", or "id: ...; id: ..." for
+	// several authorities); never an address. The rows are ReportDelivery.
+	DeliveredTo string `json:"delivered_via,omitempty"`
 }
 
 // Notice is a public Security Notice for one incident. It carries no

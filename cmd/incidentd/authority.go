@@ -85,9 +85,9 @@ func guardedRoutes(api *httpAPI, auths []*regulator) http.Handler {
 	return newAuthorityGate(api, auths).wrap(api.routes())
 }
 
-// reportRoutes sends each report to the authorities that own it and have
-// a delivery configured; none found, the reporter falls back to
-// authority_email.
+// reportRoutes sends each report to the authorities that own it. One
+// without a delivery reads its reports over the API; a report no listed
+// authority owns goes to authority_email.
 func reportRoutes(auths []*regulator) func(incident.Report) []report.Route {
 	return func(rep incident.Report) []report.Route {
 		var routes []report.Route

@@ -3,6 +3,7 @@
 package report
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -54,7 +55,7 @@ func Build(in Input) incident.Report {
 		"likely_consequences":      consequences(in.Incident.Decision),
 		"measures_taken":           measures(f.Measures, true),
 		"measures_proposed":        measures(f.Measures, false),
-		"severity":                 in.Incident.Decision.Severity,
+		"severity":                 severityFor(in.Incident.Decision.Severity),
 		"risk":                     in.Incident.Decision.Risk,
 		"subjects_plan":            subjectsPlan(in.Incident.Decision),
 		"notification_progress":    in.Progress,
@@ -89,8 +90,33 @@ func Build(in Input) incident.Report {
 	return r
 }
 
+// hash is the content hash: the SHA-256 of the fields as canonical JSON
+// (see canonicalJSON), so anyone can recompute it from the report served.
 func hash(fields map[string]any) string {
-	b, _ := json.Marshal(fields) // maps marshal with sorted keys: stable
-	sum := sha256.Sum256(b)
+	sum := sha256.Sum256(canonicalJSON(fields))
 	return hex.EncodeToString(sum[:])
+}
+
+// canonicalJSON writes v compactly with the keys of every object sorted
+// (structs included: v is decoded to plain JSON values first), numbers as
+// written, and no HTML escaping: what json.dumps(v, sort_keys=True,
+// separators=(",", ":"), ensure_ascii=False) gives in Python.
+func canonicalJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil // fields Build made always marshal
+	}
+	var plain any
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if err := dec.Decode(&plain); err != nil {
+		return nil
+	}
+	var out bytes.Buffer
+	enc := json.NewEncoder(&out)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(plain); err != nil {
+		return nil
+	}
+	return bytes.TrimSuffix(out.Bytes(), []byte("\n"))
 }

@@ -173,6 +173,7 @@ func (r *Reporter) postWebhook(ctx context.Context, rep incident.Report, route R
 	if client == nil {
 		client = &webhook.Client{} // its defaults
 	}
+	rep.DeliveredTo = "" // how it reached the other authorities is not this one's business
 	body, err := json.Marshal(rep)
 	if err != nil {
 		return notifier.Permanent("encode report: " + err.Error())

@@ -1,7 +1,9 @@
 package report
 
 import (
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/herald-notify/herald/incident"
 )
@@ -20,7 +22,7 @@ func breachType(b *incident.Breach) []string {
 	if b == nil || b.Confidentiality == "" && b.Integrity == "" && b.Availability == "" {
 		return []string{"unknown"}
 	}
-	var types []string
+	types := []string{} // all three "none": nothing lost, not unknown
 	if b.Confidentiality != "" && b.Confidentiality != "none" {
 		types = append(types, "confidentiality")
 	}
@@ -92,7 +94,29 @@ func measures(m *incident.Measures, taken bool) []string {
 func consequences(d incident.Decision) []string {
 	out := []string{"risk to the rights and freedoms of data subjects assessed as " + d.Risk +
 		" (severity " + d.Severity.Band + ")"}
-	return append(out, d.Severity.Rationale...)
+	return append(out, assessment(d.Severity.Rationale)...)
+}
+
+// severityFor is the severity as one authority reads it: the rationale's
+// lines on the data, the breach and the risk, without those on the legal
+// duties, which name the other regimes engaged and their people counts:
+// one regulator's report is not the place for another's.
+func severityFor(s incident.Severity) incident.Severity {
+	s.Rationale = assessment(s.Rationale)
+	return s
+}
+
+// dutyLines start the rationale lines about legal duties.
+var dutyLines = []string{"obligation ", "obligations:", "duty:"}
+
+func assessment(rationale []string) []string {
+	out := []string{}
+	for _, line := range rationale {
+		if !slices.ContainsFunc(dutyLines, func(p string) bool { return strings.HasPrefix(line, p) }) {
+			out = append(out, line)
+		}
+	}
+	return out
 }
 
 func subjectsPlan(d incident.Decision) string {

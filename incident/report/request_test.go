@@ -1,6 +1,7 @@
 package report_test
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -29,16 +30,34 @@ func demoOpened(t *testing.T) *pipeline {
 	return p
 }
 
-// contentHash is the report's hash taken independently: SHA-256 of the
-// fields as JSON.
+// contentHash is the report's hash taken independently, as REPORTS.md
+// says: SHA-256 of the fields as compact JSON, every object's keys sorted,
+// numbers as written, no HTML escaping.
 func contentHash(t *testing.T, fields map[string]any) string {
 	t.Helper()
-	b, err := json.Marshal(fields)
+	var plain any
+	dec := json.NewDecoder(bytes.NewReader(mustJSON(t, fields)))
+	dec.UseNumber()
+	if err := dec.Decode(&plain); err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(plain); err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(bytes.TrimSuffix(b.Bytes(), []byte("\n")))
+	return hex.EncodeToString(sum[:])
+}
+
+func mustJSON(t *testing.T, v any) []byte {
+	t.Helper()
+	b, err := json.Marshal(v)
 	if err != nil {
 		t.Fatal(err)
 	}
-	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	return b
 }
 
 func TestGenerateOnRequestIntermediateNIS2(t *testing.T) {

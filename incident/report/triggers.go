@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"strings"
 
 	"github.com/herald-notify/herald/incident"
@@ -85,20 +86,15 @@ func (st *stateNow) notificationProgress(ctx context.Context) (incident.Progress
 var volatileFields = []string{"notification_progress", "public_notice", "trigger", "reasons_for_delay",
 	"more_to_follow", "decision_version"}
 
-// substance hashes what a report says about the incident itself. A stored
-// report's fields are decoded JSON and a built one's are Go values, whose
-// structs marshal in field order; both are decoded to plain JSON values
-// first, whose objects marshal with sorted keys, so equal says equal.
+// substance hashes what a report says about the incident itself: a
+// stored report's fields (decoded JSON) and a built one's (Go values) hash
+// alike, since hash writes canonical JSON.
 func substance(fields map[string]any) string {
-	var plain map[string]any
-	b, err := json.Marshal(fields)
-	if err != nil || json.Unmarshal(b, &plain) != nil {
-		return "" // cannot happen for fields Build made; "" differs from any hash
-	}
+	rest := maps.Clone(fields)
 	for _, k := range volatileFields {
-		delete(plain, k)
+		delete(rest, k)
 	}
-	return hash(plain)
+	return hash(rest)
 }
 
 func anyReportHas(reports []incident.Report, field string) bool {
@@ -140,4 +136,3 @@ func reportedMilestone(reports []incident.Report) int {
 }
 
 func joinTriggers(triggers []string) string { return strings.Join(triggers, "; ") }
-
