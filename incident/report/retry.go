@@ -40,6 +40,12 @@ func (r *Reporter) retry(ctx context.Context, d incident.ReportDelivery, cache m
 	if err != nil {
 		return err
 	}
+	if d.AcknowledgedAt != nil {
+		// The authority has it (it said so after a send that looked failed).
+		now := r.now()
+		d.Status, d.NextAt, d.Error, d.SentAt = incident.ReportDeliverySent, nil, "", &now
+		return r.Store.SaveReportDelivery(ctx, d)
+	}
 	route, ok := r.routeOf(rep, d.AuthorityID)
 	if !ok {
 		// The authorities file no longer sends this authority the report.
