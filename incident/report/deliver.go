@@ -54,6 +54,11 @@ func (r *Reporter) saveAndDeliver(ctx context.Context, rep incident.Report) (inc
 	if err != nil {
 		return incident.Report{}, fmt.Errorf("save report: %w", err)
 	}
+	return r.deliverSaved(ctx, saved)
+}
+
+// deliverSaved delivers a saved report on each of its routes.
+func (r *Reporter) deliverSaved(ctx context.Context, saved incident.Report) (incident.Report, error) {
 	// The delivery happens (or fails) whatever the caller's context does
 	// now: its outcome must still be recorded.
 	ctx = context.WithoutCancel(ctx)

@@ -56,6 +56,9 @@ func (r *Reporter) ensure(ctx context.Context, incidentID string, milestones boo
 		return fmt.Errorf("list reports: %w", err)
 	}
 	now := r.now()
+	if err := r.recoverUnrouted(ctx, have, now); err != nil {
+		return err
+	}
 	st := &stateNow{r: r, inc: inc, milestones: milestones}
 	for _, ob := range inc.Decision.Obligations {
 		if !ob.Required || len(ob.Phases) == 0 {

@@ -3,6 +3,8 @@ package report
 import (
 	"context"
 	"fmt"
+	"slices"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -100,4 +102,33 @@ func (r *Reporter) resummarise(ctx context.Context, rep incident.Report) error {
 		}
 	}
 	return r.Store.SetReportDelivery(ctx, rep.IncidentID, rep.Version, summary(mine))
+}
+
+// recoverUnrouted delivers the reports a sender saved but stopped before
+// recording any delivery for (a crash between the two writes): they are
+// still "pending" with no delivery row long after they were made.
+func (r *Reporter) recoverUnrouted(ctx context.Context, reports []incident.Report, now time.Time) error {
+	var rows []incident.ReportDelivery
+	listed := false
+	for _, rep := range reports {
+		if rep.DeliveredTo != deliveryPending || now.Sub(rep.GeneratedAt) < stalledAfter {
+			continue
+		}
+		if !listed {
+			var err error
+			if rows, err = r.Store.ReportDeliveries(ctx, rep.IncidentID); err != nil {
+				return fmt.Errorf("list deliveries of %s: %w", rep.IncidentID, err)
+			}
+			listed = true
+		}
+		if slices.ContainsFunc(rows, func(d incident.ReportDelivery) bool { return d.Version == rep.Version }) {
+			continue
+		}
+		r.Log.Warn("regulator report saved but never handed over (the sender stopped); delivering it now",
+			zap.String("incident", rep.IncidentID), zap.Int("version", rep.Version))
+		if _, err := r.deliverSaved(ctx, rep); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -125,5 +127,36 @@ func TestRetryTakesUpStalledDeliveries(t *testing.T) {
 	p.Clock.Set(time.Now().Add(16 * time.Minute))
 	if n := retry(t, r); n != 1 || len(rec.deliveries()) != sent+1 {
 		t.Fatalf("retried %d, sent %d more; want the stalled one resent", n, len(rec.deliveries())-sent)
+	}
+}
+
+// A report saved by a sender that stopped before recording any delivery
+// (still "pending", no row) is delivered by a later Ensure once it is
+// clearly not in flight.
+func TestEnsureDeliversAReportLeftUnrouted(t *testing.T) {
+	p := demoOpened(t)
+	rec := &recorder{}
+	r := newReporter(t, p, rec)
+	ensure(t, r, incidenttest.DemoID)
+	first := p.reports(t, incidenttest.DemoID)[0] // the same content: not an update of its own
+	orphan, err := p.Store.SaveReport(context.Background(), incident.Report{IncidentID: incidenttest.DemoID, Regime: first.Regime,
+		Phase: first.Phase, GeneratedAt: p.Clock.Now(), ContentHash: first.ContentHash, DeliveredTo: "pending", Fields: first.Fields})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sent := len(rec.deliveries())
+	ensure(t, r, incidenttest.DemoID)
+	if len(rec.deliveries()) != sent {
+		t.Fatal("a report saved a moment ago was delivered again: its sender may still be at work")
+	}
+	p.Clock.Advance(11 * time.Minute)
+	ensure(t, r, incidenttest.DemoID)
+	got := rec.deliveries()
+	if len(got) != sent+1 || !strings.Contains(got[len(got)-1].SubjectID, fmt.Sprintf(":v%d", orphan.Version)) {
+		t.Fatalf("deliveries %d, want the orphan (v%d) delivered once", len(got)-sent, orphan.Version)
+	}
+	ensure(t, r, incidenttest.DemoID)
+	if len(rec.deliveries()) != sent+1 {
+		t.Error("the orphan was delivered twice")
 	}
 }
