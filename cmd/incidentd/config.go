@@ -37,6 +37,7 @@ type Config struct {
 	NotifyGroupID     string        `yaml:"notify_group_id" env:"HERALD_NOTIFY_GROUP_ID" flag:"notify-group-id" help:"Kafka consumer group of the notifier workers"`
 	ClaimLease        time.Duration `yaml:"claim_lease" env:"HERALD_CLAIM_LEASE" flag:"claim-lease" help:"how long a claimed send may stay unconfirmed before it counts as crashed (uncertain, never resent)"`
 	SendDeadline      time.Duration `yaml:"send_deadline" env:"HERALD_SEND_DEADLINE" flag:"send-deadline" help:"time budget for the retries of one send on one channel before falling back"`
+	WatchInterval     time.Duration `yaml:"watch_interval" env:"HERALD_WATCH_INTERVAL" flag:"watch-interval" help:"how often deadlines, notices, milestone reports and report delivery retries are checked"`
 	RetryBackoff      time.Duration `yaml:"retry_backoff" env:"HERALD_RETRY_BACKOFF" flag:"retry-backoff" help:"first wait before retrying a failed send"`
 	LogLevel          string        `yaml:"log_level" env:"HERALD_LOG_LEVEL" flag:"log-level" help:"debug, info, warn or error"`
 
@@ -77,7 +78,7 @@ func DefaultConfig() Config {
 		Topic: "security.incidents", DLQTopic: "security.incidents.dlq", GroupID: "herald-incidentd",
 		AuthorityEmail: "breach-reports@authority.example", Workers: 256, RetryBackoff: 200 * time.Millisecond,
 		NotifyTopic: "security.notifications", NotifyGroupID: "herald-notifier",
-		ClaimLease: 5 * time.Minute, SendDeadline: 2 * time.Minute,
+		ClaimLease: 5 * time.Minute, SendDeadline: 2 * time.Minute, WatchInterval: 30 * time.Second,
 		BreakerThreshold: 5, BreakerCooldown: 30 * time.Second,
 		LogLevel: "info", SMTPPort: 587, SMTPFrom: "Security Notice <security-notice@example.com>", SMTPTLS: "starttls",
 	}
@@ -106,6 +107,9 @@ func (c Config) Validate() error {
 	}
 	if c.SendDeadline <= 0 || c.ClaimLease <= c.SendDeadline {
 		return errors.New("claim_lease, send_deadline: send_deadline must be positive and claim_lease longer, or a live send would look crashed")
+	}
+	if c.WatchInterval <= 0 || c.WatchInterval > time.Hour {
+		return errors.New("watch_interval: must be more than 0 and at most 1h: report deadlines are hours away at the least")
 	}
 	if c.BreakerThreshold < 0 || c.BreakerCooldown < 0 {
 		return errors.New("breaker_threshold, breaker_cooldown: must not be negative")

@@ -58,6 +58,8 @@ func TestConfigErrorsNameTheSetting(t *testing.T) {
 		"http_addr":        {"HERALD_HTTP_ADDR": "no-port"},
 		"log_level":        {"HERALD_LOG_LEVEL": "loud"},
 		"workers: must be": {"HERALD_WORKERS": "0"},
+		"watch_interval":   {"HERALD_WATCH_INTERVAL": "0s"},
+		"watch_interval: ": {"HERALD_WATCH_INTERVAL": "2h"},
 	}
 	for want, env := range cases {
 		_, err := LoadConfig(nil, func(k string) string { return env[k] })

@@ -137,7 +137,7 @@ func (m *Main) serve(ctx context.Context, st store.Store, p *pipeline, srv *http
 	var wg sync.WaitGroup
 	errs := make(chan error, 5)
 	wg.Add(5)
-	go func() { defer wg.Done(); errs <- p.watch(ctx, st, watchInterval) }()
+	go func() { defer wg.Done(); errs <- p.watch(ctx, st, m.Config.WatchInterval) }()
 	go func() { defer wg.Done(); errs <- p.enqueuer.Run(ctx) }()
 	go func() { defer wg.Done(); errs <- p.deliver(ctx, brokers) }()
 	go func() { defer wg.Done(); errs <- p.consume(ctx, brokers) }()

@@ -103,7 +103,7 @@ func startHerald(t *testing.T, dataDir string, chans map[string]notifier.Notifie
 	t.Helper()
 	cfg := DefaultConfig()
 	cfg.DataDir, cfg.HTTPAddr, cfg.EmbeddedKafkaAddr = dataDir, "127.0.0.1:0", "127.0.0.1:0"
-	cfg.Workers, cfg.RetryBackoff = 4, 5*time.Millisecond
+	cfg.Workers, cfg.RetryBackoff, cfg.WatchInterval = 4, 5*time.Millisecond, 100*time.Millisecond
 	cfg.AuthorityEmail = "reports@authority.example"
 	return runHerald(t, &Main{Config: cfg, Channels: chans}, logs)
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -58,6 +59,13 @@ func TestDemoEndToEnd(t *testing.T) {
 	if total != pr.Sent {
 		t.Errorf("providers accepted %d messages for %d subjects sent", total, pr.Sent)
 	}
+	// The periodic check tells the authorities once everyone is processed.
+	h.waitFor(t, demoID, "the 100 % milestone reported", func(v incident.Overview) bool {
+		return slices.ContainsFunc(v.Reports, func(r incident.Report) bool {
+			trigger, _ := r.Fields["trigger"].(string)
+			return r.Regime == "GDPR" && r.Phase == incident.PhaseFollowUp && strings.Contains(trigger, "100 % processed")
+		})
+	})
 	if !strings.HasSuffix(v.NoticeURL, "/notices/"+demoID) {
 		t.Errorf("notice_url = %q", v.NoticeURL)
 	}

@@ -12,17 +12,15 @@ import (
 	"github.com/herald-notify/herald/incident/store"
 )
 
-// watchInterval is how often the periodic check runs: far finer than any
-// report deadline (hours at least), and no event may arrive while a slow
-// delivery drifts past a notice deadline.
-const watchInterval = 30 * time.Second
-
 // reportRetryLease names the lease of the report retry sweep: with
 // several processes on one store only one retries, so an authority never
 // gets one report twice from two of them.
 const reportRetryLease = "report-retry"
 
-// watch runs the periodic check every interval until ctx ends. One pass
+// watch runs the periodic check every interval (watch_interval, 30 s by
+// default: far finer than any report deadline, hours at least, and no
+// event may arrive while a slow delivery drifts past a notice deadline)
+// until ctx ends. One pass
 // lists the incidents once and, for each, re-decides its public notice
 // (public_notice.deadline_at_risk), warns of report clocks at 50 %, 80 %
 // and late, and sends the milestone reports (50 %, 100 % of the people
