@@ -118,7 +118,11 @@ func TestEnsureMilestonesReportNotificationProgress(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	base := len(p.reports(t, incidenttest.DemoID)) // an update for the new people, if they changed the reports
+	ensure(t, r, incidenttest.DemoID) // as after the subjects event
+	base := len(p.reports(t, incidenttest.DemoID))
+	if base != demoReports {
+		t.Fatalf("the people's arrival made %v: counts of people are progress, not an update", newSince(t, p, demoReports))
+	}
 	told("u-0")
 	milestones()
 	if got := newSince(t, p, base); len(got) != 0 {
