@@ -170,19 +170,7 @@ const attemptsSQL = `SELECT ` + attemptColumns + ` FROM attempts
 
 // scanAttempts reads the rows of an attempts query.
 func scanAttempts(rows *sql.Rows, err error) ([]store.Attempt, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []store.Attempt{}
-	for rows.Next() {
-		a, err := scanAttempt(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, a)
-	}
-	return list, rows.Err()
+	return scanAll(rows, err, scanAttempt)
 }
 
 func scanAttempt(sc scanner) (store.Attempt, error) {

@@ -53,6 +53,24 @@ func (s *Store) ListIncidents(ctx context.Context) ([]incident.Incident, error) 
 // scanner is a *sql.Row or *sql.Rows.
 type scanner interface{ Scan(dest ...any) error }
 
+// scanAll reads every row of a query (its rows and error, as QueryContext
+// returns them) with scan, and closes them; no rows is an empty list.
+func scanAll[T any](rows *sql.Rows, err error, scan func(scanner) (T, error)) ([]T, error) {
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	list := []T{}
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		list = append(list, v)
+	}
+	return list, rows.Err()
+}
+
 func scanIncident(sc scanner) (incident.Incident, error) {
 	var r incidentRow
 	if err := sc.Scan(&r.id, &r.status, &r.facts, &r.decision, &r.opened, &r.updated); err != nil {

@@ -157,19 +157,7 @@ func (s *Store) AcknowledgeReport(ctx context.Context, incidentID string, versio
 // scanReportDeliveries reads the rows of a report_deliveries query; none
 // is an empty list, not nil, so the API shows [].
 func scanReportDeliveries(rows *sql.Rows, err error) ([]incident.ReportDelivery, error) {
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	list := []incident.ReportDelivery{}
-	for rows.Next() {
-		d, err := scanReportDelivery(rows)
-		if err != nil {
-			return nil, err
-		}
-		list = append(list, d)
-	}
-	return list, rows.Err()
+	return scanAll(rows, err, scanReportDelivery)
 }
 
 func scanReportDelivery(sc scanner) (incident.ReportDelivery, error) {
