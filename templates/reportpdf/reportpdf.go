@@ -38,17 +38,28 @@ const (
 	keepWithTitle = 7 + 1 + 3*lineHeight
 )
 
-// PDF writes rep as a PDF document to w.
+// PDF writes rep as a PDF document to w, its text in the core font
+// Helvetica (see the package comment). Renderer.PDF embeds Unicode fonts.
 func PDF(w io.Writer, rep incident.Report) error {
+	return render(w, rep, func(doc *fpdf.Fpdf) typesetter { return coreType{doc} })
+}
+
+// render lays rep out with the typesetter that newType makes for the
+// document.
+func render(w io.Writer, rep incident.Report, newType func(*fpdf.Fpdf) typesetter) error {
 	doc := newDocument(rep)
+	t := newType(doc)
+	doc.SetFooterFunc(func() { t.aside(func() { writeFooter(doc, t, rep.ContentHash) }) })
+	doc.AddPage()
 	o := outlineOf(templates.RenderReportText(rep))
-	writeHeader(doc, rep, o)
+	writeHeader(doc, t, rep, o)
 	for _, s := range o.sections {
-		writeSection(doc, s)
+		writeSection(doc, t, s)
 	}
 	doc.Ln(lineHeight)
-	doc.SetFont("Helvetica", "", 9)
-	doc.MultiCell(0, lineHeight, cp1252(fmt.Sprintf("Please quote incident %s in any reply.", rep.IncidentID)), "", "L", false)
+	t.style("", 9)
+	t.block(lineHeight, fmt.Sprintf("Please quote incident %s in any reply.", rep.IncidentID), "")
+	t.finish()
 	if err := doc.Output(w); err != nil {
 		return fmt.Errorf("write report %s version %d as PDF: %w", rep.IncidentID, rep.Version, err)
 	}
@@ -77,34 +88,32 @@ func newDocument(rep incident.Report) *fpdf.Fpdf {
 	doc.SetCreator("Herald", true)
 	doc.SetLang("en")
 	doc.AliasNbPages("{nb}")
-	doc.SetFooterFunc(func() { writeFooter(doc, rep.ContentHash) })
-	doc.AddPage()
 	return doc
 }
 
-func writeFooter(doc *fpdf.Fpdf, hash string) {
+func writeFooter(doc *fpdf.Fpdf, t typesetter, hash string) {
 	doc.SetY(-margin + 5)
-	doc.SetFont("Helvetica", "", 7.5)
+	t.style("", 7.5)
 	doc.SetTextColor(68, 68, 68)
-	doc.CellFormat(0, 4, cp1252("Content hash (SHA-256): "+hash), "T", 0, "L", false, 0, "")
+	t.cell(0, 4, "Content hash (SHA-256): "+hash, "T", "L")
 	doc.SetX(margin)
-	doc.CellFormat(0, 4, fmt.Sprintf("Page %d/{nb}", doc.PageNo()), "", 0, "R", false, 0, "")
+	t.cell(0, 4, fmt.Sprintf("Page %d/{nb}", doc.PageNo()), "", "R")
 	doc.SetTextColor(0, 0, 0)
 }
 
 // writeHeader: title, incident and version, the late warning with the
 // reasons for the delay, then the authority, regime, phase and clocks.
-func writeHeader(doc *fpdf.Fpdf, rep incident.Report, o outline) {
-	doc.SetFont("Helvetica", "B", 16)
-	doc.MultiCell(0, 8, cp1252(o.title), "", "L", false)
-	doc.SetFont("Helvetica", "", 11)
-	doc.MultiCell(0, 6, cp1252(o.subtitle), "", "L", false)
+func writeHeader(doc *fpdf.Fpdf, t typesetter, rep incident.Report, o outline) {
+	t.style("B", 16)
+	t.block(8, o.title, "")
+	t.style("", 11)
+	t.block(6, o.subtitle, "")
 	doc.Ln(2)
 	if rep.Late {
-		writeLate(doc, rep)
+		writeLate(doc, t, rep)
 	}
 	for _, kv := range headerRows(rep, o) {
-		flow(doc, margin, kv[0], kv[1])
+		flow(doc, t, margin, kv[0], kv[1])
 	}
 }
 
@@ -119,7 +128,7 @@ func headerRows(rep incident.Report, o outline) [][2]string {
 	return rows
 }
 
-func writeLate(doc *fpdf.Fpdf, rep incident.Report) {
+func writeLate(doc *fpdf.Fpdf, t typesetter, rep incident.Report) {
 	text := "This report is submitted after its deadline."
 	if reasons, ok := rep.Fields["reasons_for_delay"].(string); ok && reasons != "" {
 		text += "\nReasons for the delay: " + reasons
@@ -127,46 +136,46 @@ func writeLate(doc *fpdf.Fpdf, rep incident.Report) {
 	doc.SetDrawColor(176, 0, 32)
 	doc.SetTextColor(176, 0, 32)
 	doc.SetLineWidth(0.6)
-	doc.SetFont("Helvetica", "B", 11)
-	doc.MultiCell(0, 6, cp1252(text), "1", "L", false)
+	t.style("B", 11)
+	t.block(6, text, "1")
 	doc.SetLineWidth(0.2)
 	doc.SetDrawColor(0, 0, 0)
 	doc.SetTextColor(0, 0, 0)
 	doc.Ln(2)
 }
 
-func writeSection(doc *fpdf.Fpdf, s section) {
+func writeSection(doc *fpdf.Fpdf, t typesetter, s section) {
 	doc.Ln(3)
 	// Keep a title with at least its first lines rather than alone at
 	// the foot of a page.
 	if _, pageHeight := doc.GetPageSize(); doc.GetY()+keepWithTitle > pageHeight-margin {
 		doc.AddPage()
 	}
-	doc.SetFont("Helvetica", "B", 12)
+	t.style("B", 12)
 	doc.SetDrawColor(187, 187, 187)
-	doc.MultiCell(0, 7, cp1252(s.title), "B", "L", false)
+	t.block(7, s.title, "B")
 	doc.SetDrawColor(0, 0, 0)
 	doc.Ln(1)
 	for _, l := range s.lines {
-		writeLine(doc, l)
+		writeLine(doc, t, l)
 	}
 }
 
 // writeLine sets one line of the text form: "- item" as a bullet,
 // "Label: value" with the label in bold, anything else as plain text;
 // two leading spaces are one indent step.
-func writeLine(doc *fpdf.Fpdf, line string) {
+func writeLine(doc *fpdf.Fpdf, t typesetter, line string) {
 	trimmed := strings.TrimLeft(line, " ")
 	x := margin + float64(len(line)-len(trimmed))/2*indentStep
 	switch {
 	case trimmed == "":
 		doc.Ln(lineHeight / 2)
 	case trimmed == "-" || strings.HasPrefix(trimmed, "- "):
-		doc.SetFont("Helvetica", "", 10)
+		t.style("", 10)
 		doc.SetX(x)
-		doc.CellFormat(bulletGap, lineHeight, cp1252("•"), "", 0, "L", false, 0, "")
+		t.cell(bulletGap, lineHeight, "•", "", "L")
 		if item := strings.TrimPrefix(trimmed, "- "); item != "-" {
-			flow(doc, x+bulletGap, "", item)
+			flow(doc, t, x+bulletGap, "", item)
 		} else {
 			doc.Ln(lineHeight)
 		}
@@ -175,24 +184,24 @@ func writeLine(doc *fpdf.Fpdf, line string) {
 		if !strings.Contains(trimmed, ":") {
 			label, value = "", trimmed
 		}
-		flow(doc, x, label, strings.TrimLeft(value, " "))
+		flow(doc, t, x, label, strings.TrimLeft(value, " "))
 	}
 }
 
 // flow writes an optional bold label and a value as running text whose
 // wrapped lines start at x.
-func flow(doc *fpdf.Fpdf, x float64, label, value string) {
+func flow(doc *fpdf.Fpdf, t typesetter, x float64, label, value string) {
 	doc.SetLeftMargin(x)
 	doc.SetX(x)
 	if label != "" {
-		doc.SetFont("Helvetica", "B", 10)
-		doc.Write(lineHeight, cp1252(label+":"))
+		t.style("B", 10)
+		t.write(lineHeight, label+":")
 		if value != "" {
-			doc.Write(lineHeight, " ")
+			t.write(lineHeight, " ")
 		}
 	}
-	doc.SetFont("Helvetica", "", 10)
-	doc.Write(lineHeight, cp1252(value))
+	t.style("", 10)
+	t.write(lineHeight, value)
 	doc.Ln(lineHeight)
 	doc.SetLeftMargin(margin)
 }

@@ -2,6 +2,7 @@ package reportpdf
 
 import (
 	"bytes"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -12,8 +13,12 @@ import (
 // Filename. The document is rendered in full before any header is sent,
 // so a failure returns its error and the caller can still answer 500.
 func Serve(w http.ResponseWriter, rep incident.Report) error {
+	return serve(w, rep, PDF)
+}
+
+func serve(w http.ResponseWriter, rep incident.Report, pdf func(io.Writer, incident.Report) error) error {
 	var b bytes.Buffer
-	if err := PDF(&b, rep); err != nil {
+	if err := pdf(&b, rep); err != nil {
 		return err
 	}
 	h := w.Header()
