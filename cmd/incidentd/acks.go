@@ -75,23 +75,8 @@ func (a *httpAPI) acknowledgeReport(w http.ResponseWriter, r *http.Request) {
 // configured) has no delivery row yet; its acknowledgement records one,
 // as made available over the API.
 func (g *authorityGate) acknowledge(w http.ResponseWriter, r *http.Request) {
-	version, err := strconv.Atoi(r.PathValue("version"))
-	if err != nil {
-		g.notFound(w, r)
-		return
-	}
-	reps, ok := g.ownReports(w, r, r.PathValue("id"))
+	rep, ok := g.ownReport(w, r)
 	if !ok {
-		return
-	}
-	var rep *incident.Report
-	for i := range reps {
-		if reps[i].Version == version {
-			rep = &reps[i]
-		}
-	}
-	if rep == nil {
-		g.notFound(w, r)
 		return
 	}
 	var body authorityAck
@@ -100,7 +85,7 @@ func (g *authorityGate) acknowledge(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := authorityOf(r)
-	d, err := g.record(r.Context(), *rep, a.ID, body.Reference)
+	d, err := g.record(r.Context(), rep, a.ID, body.Reference)
 	if err != nil {
 		g.api.failField(w, err)
 		return

@@ -194,25 +194,33 @@ func (g *authorityGate) notFound(w http.ResponseWriter, r *http.Request) {
 // once the report is known to be the authority's.
 func (g *authorityGate) ownReportOnly(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		version, err := strconv.Atoi(r.PathValue("version"))
-		if err != nil {
-			g.notFound(w, r)
-			return
+		if rep, ok := g.ownReport(w, r); ok {
+			g.log.Info("authority read report", zap.String("authority", authorityOf(r).ID),
+				zap.String("incident", rep.IncidentID), zap.Int("version", rep.Version))
+			next.ServeHTTP(w, r)
 		}
-		reps, ok := g.ownReports(w, r, r.PathValue("id"))
-		if !ok {
-			return
-		}
-		for _, rep := range reps {
-			if rep.Version == version {
-				g.log.Info("authority read report", zap.String("authority", authorityOf(r).ID),
-					zap.String("incident", rep.IncidentID), zap.Int("version", rep.Version))
-				next.ServeHTTP(w, r)
-				return
-			}
-		}
-		g.notFound(w, r)
 	})
+}
+
+// ownReport is the report {id}/{version} of the path if it is the
+// authority's; otherwise it answers 404 and returns false.
+func (g *authorityGate) ownReport(w http.ResponseWriter, r *http.Request) (incident.Report, bool) {
+	version, err := strconv.Atoi(r.PathValue("version"))
+	if err != nil {
+		g.notFound(w, r)
+		return incident.Report{}, false
+	}
+	reps, ok := g.ownReports(w, r, r.PathValue("id"))
+	if !ok {
+		return incident.Report{}, false
+	}
+	for _, rep := range reps {
+		if rep.Version == version {
+			return rep, true
+		}
+	}
+	g.notFound(w, r)
+	return incident.Report{}, false
 }
 
 // listIncident is GET /api/v1/incidents/{id}/reports for an authority:
