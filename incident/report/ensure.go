@@ -70,7 +70,7 @@ func (r *Reporter) ensure(ctx context.Context, incidentID string, milestones boo
 			return err
 		}
 		for _, p := range plan {
-			saved, err := r.generate(ctx, inc, ob, mine, p, now)
+			saved, err := r.generate(ctx, inc, ob, mine, p, "", now)
 			if err != nil {
 				return err
 			}
@@ -155,20 +155,22 @@ func updatePhase(ob incident.Obligation, mine []incident.Report, now time.Time) 
 	return mine[len(mine)-1].Phase
 }
 
+// generate makes, saves and delivers one report; mine are the
+// obligation's reports so far, reasons the team's for a late one.
 func (r *Reporter) generate(ctx context.Context, inc incident.Incident, ob incident.Obligation, mine []incident.Report,
-	p planned, now time.Time) (incident.Report, error) {
+	p planned, reasons string, now time.Time) (incident.Report, error) {
 	in, err := r.input(ctx, inc, ob, p.phase, now)
 	if err != nil {
 		return incident.Report{}, err
 	}
 	in.Trigger, in.Earlier = p.trigger, mine
-	saved, err := r.saveAndDeliver(ctx, Build(in))
+	saved, err := r.saveAndDeliver(ctx, withReasons(Build(in), reasons))
 	if err != nil {
 		return incident.Report{}, err
 	}
 	r.Log.Info("regulator report generated", zap.String("incident", inc.ID), zap.String("regime", saved.Regime),
 		zap.String("phase", saved.Phase), zap.Int("version", saved.Version), zap.String("trigger", p.trigger),
-		zap.String("delivered_via", saved.DeliveredTo))
+		zap.Bool("late", saved.Late), zap.String("delivered_via", saved.DeliveredTo))
 	return saved, nil
 }
 

@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"go.uber.org/zap"
-
 	"github.com/herald-notify/herald/incident"
 )
 
@@ -46,19 +44,7 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 		return incident.Report{}, incident.Invalid("reasons",
 			"the report is late: give the reasons for the delay (%s %s was due %s)", ob.Regime, phase, due.Format(time.RFC3339))
 	}
-	in, err := r.input(ctx, inc, ob, phase, now)
-	if err != nil {
-		return incident.Report{}, err
-	}
-	in.Earlier, in.Trigger = mine, TriggerRequest
-	saved, err := r.saveAndDeliver(ctx, withReasons(Build(in), reasons))
-	if err != nil {
-		return incident.Report{}, err
-	}
-	r.Log.Info("regulator report generated on request", zap.String("incident", inc.ID), zap.String("regime", saved.Regime),
-		zap.String("phase", saved.Phase), zap.Int("version", saved.Version), zap.Bool("late", saved.Late),
-		zap.String("delivered_via", saved.DeliveredTo))
-	return saved, nil
+	return r.generate(ctx, inc, ob, mine, planned{phase: phase, trigger: TriggerRequest}, reasons, now)
 }
 
 // requestedPhase finds the required obligation and its phase, in the
