@@ -2,7 +2,6 @@ package apply_test
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"testing"
 
@@ -14,12 +13,7 @@ import (
 // event builds an event about the demo incident with data marshalled from v.
 func event(t *testing.T, id, typ string, v any) incident.Event {
 	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return incident.Event{SpecVersion: "1.0", ID: id, Source: "urn:test", Type: typ,
-		Subject: incidenttest.DemoID, DataContentType: "application/json", Data: data}
+	return incidenttest.DemoEventOf(t, id, typ, v)
 }
 
 func getIncident(t *testing.T, st store.Store, id string) incident.Incident {

@@ -6,6 +6,7 @@ package incidenttest
 
 import (
 	"context"
+	"encoding/json"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -87,6 +88,18 @@ func DemoEvent(t testing.TB) incident.Event {
 		t.Fatalf("decode demo: %v", err)
 	}
 	return ev
+}
+
+// DemoEventOf is a CloudEvent about the demo incident: type typ, id id,
+// and v as its JSON data (a facts patch, a subjects batch, a closure).
+func DemoEventOf(t testing.TB, id, typ string, v any) incident.Event {
+	t.Helper()
+	data, err := json.Marshal(v)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return incident.Event{SpecVersion: "1.0", ID: id, Source: "urn:test", Type: typ,
+		Subject: DemoID, DataContentType: "application/json", Data: data}
 }
 
 // DemoFacts are the facts carried by DemoEvent.

@@ -300,7 +300,7 @@ func notifyPeople(t *testing.T, p *pipeline) {
 	for i := range 4 {
 		people = append(people, incident.Subject{ID: fmt.Sprintf("u-%d", i), Jurisdiction: "DE"})
 	}
-	p.Apply(t, demoEvent(t, "evt-people", incident.TypeSubjects, incident.SubjectsBatch{IncidentID: incidenttest.DemoID, Subjects: people}))
+	p.Apply(t, incidenttest.DemoEventOf(t, "evt-people", incident.TypeSubjects, incident.SubjectsBatch{IncidentID: incidenttest.DemoID, Subjects: people}))
 	ctx := context.Background()
 	claim := func(subject, channel string) store.Attempt {
 		t.Helper()

@@ -2,7 +2,6 @@ package report_test
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -11,16 +10,6 @@ import (
 	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/report"
 )
-
-func demoEvent(t *testing.T, id, typ string, v any) incident.Event {
-	t.Helper()
-	data, err := json.Marshal(v)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return incident.Event{SpecVersion: "1.0", ID: id, Source: "urn:test", Type: typ,
-		Subject: incidenttest.DemoID, DataContentType: "application/json", Data: data}
-}
 
 // newSince lists the reports made after the first n, as "regime phase
 // (trigger)".
@@ -46,7 +35,7 @@ func TestEnsureSendsUpdatesWhenTheIncidentChanges(t *testing.T) {
 	if got := newSince(t, p, 0); len(got) != demoReports {
 		t.Fatalf("after open and a repeat: %v, want the %d first phases once", got, demoReports)
 	}
-	p.Apply(t, demoEvent(t, "evt-upd-1", incident.TypeUpdated, map[string]any{"incident_id": incidenttest.DemoID,
+	p.Apply(t, incidenttest.DemoEventOf(t, "evt-upd-1", incident.TypeUpdated, map[string]any{"incident_id": incidenttest.DemoID,
 		"measures": map[string]any{"taken": []string{"Revoked the stolen token", "Forced password resets"}}}))
 	ensure(t, r, incidenttest.DemoID)
 	want := []string{
@@ -102,7 +91,7 @@ func TestEnsureMilestonesReportNotificationProgress(t *testing.T) {
 	for i := range 4 {
 		people = append(people, incident.Subject{ID: fmt.Sprintf("u-%d", i), Jurisdiction: "DE", Email: fmt.Sprintf("u%d@example.org", i)})
 	}
-	p.Apply(t, demoEvent(t, "evt-people", incident.TypeSubjects, incident.SubjectsBatch{IncidentID: incidenttest.DemoID, Subjects: people}))
+	p.Apply(t, incidenttest.DemoEventOf(t, "evt-people", incident.TypeSubjects, incident.SubjectsBatch{IncidentID: incidenttest.DemoID, Subjects: people}))
 	ctx := context.Background()
 	told := func(ids ...string) {
 		t.Helper()
