@@ -352,3 +352,32 @@ func TestRendererServe(t *testing.T) {
 		t.Error("served bytes differ from the Renderer's PDF")
 	}
 }
+
+// TestRendererHostileText: markup, PDF delimiters, control characters,
+// line separators, a 3000-character word, and CJK characters whose UTF-16
+// bytes are '(', ')', '\' or CR (對 is 5C 0D) leave a well-formed file that
+// shows them all as given.
+func TestRendererHostileText(t *testing.T) {
+	requireFonts(t, dejaVuSans, droidSans)
+	rep := demoReport(t, "GDPR")
+	hostile := `<script>alert("x")</script> ') endstream endobj %%EOF \ (unbalanced`
+	rep.Authority = hostile
+	rep.Fields["title"] = "\u2028對汜丨乩 a\x00b\tc\x1bd"
+	rep.Fields["long_word"] = strings.Repeat("Ж", 3000)
+	rep.Late, rep.Fields["reasons_for_delay"] = true, "(waiting)\nfor \\forensics\\ 調査中"
+
+	pdf := renderWith(t, newRenderer(t, dejaVuSans, droidSans), rep)
+	checkWellFormed(t, pdf)
+	text := joinedText(withoutFooters(mustShown(t, pdf)))
+	for _, want := range []string{hostile, "Title: 對汜丨乩 a b c d", "(waiting) for \\forensics\\ 調査中"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("PDF text lacks %q in\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "Ж"); n != 3000 {
+		t.Errorf("a 3000-character word shows %d of its characters", n)
+	}
+	if strings.Contains(text, "could not be printed") {
+		t.Error("every character here has a font, yet the note says some could not be printed")
+	}
+}

@@ -7,10 +7,14 @@
 // document dates are the report's GeneratedAt, streams are uncompressed,
 // catalogs sorted, no random ids), so a golden file can pin it.
 //
-// Text is set in the PDF core fonts (Helvetica), whose encoding is
+// PDF sets text in the PDF core fonts (Helvetica), whose encoding is
 // Windows-1252: Western European text (é, ç, ã, ß, €, “quotes”) prints as
 // is; any character outside that set (CJK, Cyrillic, emoji) prints as '?'.
 // No font is embedded, so the file is small but not PDF/A conformant.
+//
+// A Renderer (NewRenderer, with the fonts FindFont finds) embeds Unicode
+// TrueType fonts instead, so facts written in Chinese, Japanese, Russian
+// or Greek print as written, and marks what no font can print.
 package reportpdf
 
 import (

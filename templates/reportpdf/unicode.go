@@ -33,7 +33,10 @@ type face struct {
 	bold bool
 }
 
-var helvetica = face{font: -1}
+var (
+	helvetica = face{font: -1}
+	noFace    = face{font: -2} // before the first character
+)
 
 // selection is a font as fpdf's SetFont names it.
 type selection struct {
@@ -150,7 +153,7 @@ func (u *unicodeType) finish() {
 func (u *unicodeType) runs(s string) []run {
 	var out []run
 	var b strings.Builder
-	cur := face{font: -2}
+	cur := noFace
 	emit := func(f face, text string) {
 		if f != cur && b.Len() > 0 {
 			out = append(out, run{cur, b.String()})
@@ -162,14 +165,18 @@ func (u *unicodeType) runs(s string) []run {
 	for _, r := range norm.NFC.String(s) {
 		switch {
 		case r == '\n' || r == '\u2028' || r == '\u2029':
-			emit(cur, "\n")
+			f := cur // a line break needs no glyph: it stays in the run
+			if f == noFace {
+				f = helvetica
+			}
+			emit(f, "\n")
 			continue
 		case unicode.IsControl(r):
 			r = ' '
 		case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Variation_Selector, r):
 			continue // invisible: joiners, direction marks, emoji presentation selectors
 		}
-		if r == ' ' && cur.font != -2 && u.covers(cur, ' ') {
+		if r == ' ' && cur != noFace && u.covers(cur, ' ') {
 			emit(cur, " ")
 			continue
 		}
