@@ -48,7 +48,7 @@ type shownText struct {
 
 // pdfFont is what a document says about one of its fonts.
 type pdfFont struct {
-	embedded bool         // a Type0 (CID) font with an embedded TrueType file
+	embedded bool           // a Type0 (CID) font with an embedded TrueType file
 	gid      func(rune) int // the glyph the CIDToGIDMap gives a character
 	outline  func(int) bool // the embedded font draws something for a glyph
 }
