@@ -31,6 +31,7 @@ type Config struct {
 	PolicyFile        string        `yaml:"policy_file" env:"HERALD_POLICY_FILE" flag:"policy" help:"policy file of legal rules (YAML); empty uses the built-in policy"`
 	AuthoritiesFile   string        `yaml:"authorities_file" env:"HERALD_AUTHORITIES_FILE" flag:"authorities-file" help:"regulators that may read their own reports over the API with a bearer token (YAML, see deploy/authorities.example.yaml); empty: none"`
 	AuthorityEmail    string        `yaml:"authority_email" env:"HERALD_AUTHORITY_EMAIL" flag:"authority-email" help:"where regulator reports are emailed"`
+	ReportFontFile    string        `yaml:"report_font_file" env:"HERALD_REPORT_FONT_FILE" flag:"report-font-file" help:"TrueType fonts (.ttf) for regulator report PDFs, ':'-separated, in order of preference; empty: the system's (DejaVu, Droid fallback...); none: Helvetica, where characters outside Windows-1252 print as '?'"`
 	TeamEmail         string        `yaml:"team_email" env:"HERALD_TEAM_EMAIL" flag:"team-email" help:"where the response team is warned of report deadlines (50 %, 80 %, late); empty sends no email"`
 	Workers           int           `yaml:"workers" env:"HERALD_WORKERS" flag:"workers" help:"people notified concurrently"`
 	NotifyTopic       string        `yaml:"notify_topic" env:"HERALD_NOTIFY_TOPIC" flag:"notify-topic" help:"delivery jobs topic (one job per person, key = subject)"`

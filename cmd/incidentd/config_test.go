@@ -10,6 +10,7 @@ import (
 	"go.uber.org/zap"
 
 	"github.com/herald-notify/herald/incident/policy"
+	"github.com/herald-notify/herald/templates/reportpdf"
 )
 
 func TestConfigPrecedence(t *testing.T) {
@@ -116,5 +117,27 @@ func TestExampleConfigLoads(t *testing.T) {
 	}
 	if cfg.NotifyTopic != "security.notifications" || cfg.Workers != 256 {
 		t.Errorf("example config read as %+v", cfg)
+	}
+}
+
+// TestReportFontFile: report_font_file names the PDF fonts; a bad one
+// stops the start naming the setting; none keeps Helvetica.
+func TestReportFontFile(t *testing.T) {
+	m := &Main{Log: zap.NewNop()}
+	m.Config.ReportFontFile = filepath.Join(t.TempDir(), "missing.ttf")
+	if _, err := m.reportRenderer(); err == nil || !strings.HasPrefix(err.Error(), "report_font_file: ") {
+		t.Errorf("missing font: %v, want an error naming report_font_file", err)
+	}
+	m.Config.ReportFontFile = noFonts
+	if r, err := m.reportRenderer(); err != nil || len(r.FontFiles()) != 0 {
+		t.Errorf("none: %v, %v; want Helvetica", r.FontFiles(), err)
+	}
+	m.Config.ReportFontFile = ""
+	r, err := m.reportRenderer()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := reportpdf.FindFont(); want != "" && len(r.FontFiles()) == 0 {
+		t.Errorf("empty: no fonts loaded, want the system's %s", want)
 	}
 }

@@ -119,9 +119,13 @@ func (m *Main) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	p := m.pipeline(st, channels, auths, publicURL, brokers)
+	pdf, err := m.reportRenderer()
+	if err != nil {
+		return err
+	}
+	p := m.pipeline(st, channels, auths, pdf, publicURL, brokers)
 	defer p.jobs.Close()
-	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL, reporter: p.reporter}
+	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL, reporter: p.reporter, pdf: pdf}
 	if api.receipts, err = newReceipts(st, m.Log, m.Config, p.enqueuer.Kick); err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/herald-notify/herald/incident/store"
 	"github.com/herald-notify/herald/notifier/notice/feed"
 	"github.com/herald-notify/herald/templates"
+	"github.com/herald-notify/herald/templates/reportpdf"
 )
 
 // httpAPI serves the response team's API, the regulator report pages, the
@@ -24,8 +25,9 @@ type httpAPI struct {
 	log       *zap.Logger
 	metrics   *metrics
 	publicURL string
-	receipts  *receipts        // late delivery failures; nil mounts no receipt routes
-	reporter  *report.Reporter // reports on request; nil answers 503
+	receipts  *receipts           // late delivery failures; nil mounts no receipt routes
+	reporter  *report.Reporter    // reports on request; nil answers 503
+	pdf       *reportpdf.Renderer // report PDFs; nil sets them in Helvetica
 }
 
 func (a *httpAPI) routes() http.Handler {

@@ -44,7 +44,8 @@ type pipeline struct {
 	clocks     *clockWatch
 }
 
-func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, auths []*regulator, publicURL string, brokers []string) *pipeline {
+func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, auths []*regulator, pdf *reportpdf.Renderer,
+	publicURL string, brokers []string) *pipeline {
 	noticeURL := func(id string) string { return strings.TrimRight(publicURL, "/") + "/notices/" + id }
 	p := &pipeline{cfg: m.Config, log: m.Log, metrics: newMetrics(), jobDone: m.JobDone}
 	engine := m.Engine
@@ -53,7 +54,7 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, a
 	}
 	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
-		Render: templates.RenderReportText, PDF: reportpdf.PDF, NoticeURL: noticeURL, Log: m.Log,
+		Render: templates.RenderReportText, PDF: pdf.PDF, NoticeURL: noticeURL, Log: m.Log,
 		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}}
 	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
 	rules := engine.Policy().Notice()
