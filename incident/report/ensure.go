@@ -87,32 +87,28 @@ type planned struct {
 
 // plan lists what one obligation needs now, given its reports so far.
 func (r *Reporter) plan(ctx context.Context, st *stateNow, ob incident.Obligation, mine []incident.Report, now time.Time) ([]planned, error) {
-	inc, first := st.inc, ob.Phases[0]
-	closed := inc.Status == incident.StatusClosed
+	inc, first, final := st.inc, ob.Phases[0], incident.PhaseFinal
+	var p []planned
 	if !hasPhase(mine, first) {
 		if r.held(inc.ID, ob, mine, first, now) {
-			return nil, nil
+			return nil, nil // nothing goes before the first phase
 		}
-		p := []planned{{phase: first, trigger: TriggerOpened}}
-		if closed && first != incident.PhaseFinal && slices.Contains(ob.Phases, incident.PhaseFinal) &&
-			!r.held(inc.ID, ob, mine, incident.PhaseFinal, now) {
-			p = append(p, planned{phase: incident.PhaseFinal, trigger: TriggerClosed})
-		}
-		return p, nil
+		p = append(p, planned{phase: first, trigger: TriggerOpened})
 	}
-	if closed {
-		if slices.Contains(ob.Phases, incident.PhaseFinal) && !hasPhase(mine, incident.PhaseFinal) &&
-			!r.held(inc.ID, ob, mine, incident.PhaseFinal, now) {
-			return []planned{{phase: incident.PhaseFinal, trigger: TriggerClosed}}, nil
+	if inc.Status == incident.StatusClosed {
+		if final != first && slices.Contains(ob.Phases, final) && !hasPhase(mine, final) && !r.held(inc.ID, ob, mine, final, now) {
+			p = append(p, planned{phase: final, trigger: TriggerClosed})
 		}
-		return nil, nil // after closure only the team adds reports
+		return p, nil // after closure only the team adds reports
+	}
+	if len(p) > 0 {
+		return p, nil // the first report says all there is to say yet
 	}
 	triggers, err := st.updateTriggers(ctx, ob, mine)
 	if err != nil || len(triggers) == 0 {
 		return nil, err
 	}
-	phase := updatePhase(ob, mine, now)
-	return []planned{{phase: phase, trigger: joinTriggers(triggers)}}, nil
+	return []planned{{phase: updatePhase(ob, mine, now), trigger: joinTriggers(triggers)}}, nil
 }
 
 // held says whether a phase with no version sent is past its deadline, and
