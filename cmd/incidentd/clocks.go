@@ -25,8 +25,7 @@ var warnLevels = []string{incident.ClockWarning50, incident.ClockWarning80, inci
 // restarts (the store remembers what was warned).
 type clockWatch struct {
 	store     store.Store
-	mailer    notifier.Notifier // nil, or an empty teamEmail: no email
-	teamEmail string
+	team      teamMail
 	now       func() time.Time
 	log       *zap.Logger
 	warnings  *prometheus.CounterVec
@@ -50,7 +49,7 @@ func newClockWatch(st store.Store, email notifier.Notifier, teamEmail string, no
 	if now == nil {
 		now = time.Now
 	}
-	return &clockWatch{store: st, mailer: email, teamEmail: teamEmail, now: now, log: log,
+	return &clockWatch{store: st, team: teamMail{mailer: email, to: teamEmail}, now: now, log: log,
 		warnings: warnings, known: map[string]bool{}, unsent: map[string]string{}}
 }
 
@@ -131,14 +130,9 @@ func (w *clockWatch) warn(ctx context.Context, incidentID string, c incident.Clo
 // email sends the warning to the team; a failure is logged and left for
 // the next pass to try again.
 func (w *clockWatch) email(ctx context.Context, incidentID string, c incident.Clock, now time.Time) {
-	if w.mailer == nil || w.teamEmail == "" {
-		return
-	}
-	subject := warningSubject(incidentID, c)
-	d := notifier.Delivery{IncidentID: incidentID, SubjectID: "team:clock:" + c.Regime + ":" + c.Phase + ":" + c.State,
-		Channel: incident.ChannelEmail, To: []string{w.teamEmail}, Locale: "en", TemplateID: "clock/" + c.State,
-		Message: notifier.Message{Subject: subject, Title: subject, Text: warningText(incidentID, c, now)}}
-	if _, err := w.mailer.Notify(ctx, d); err != nil {
+	key := "clock:" + c.Regime + ":" + c.Phase + ":" + c.State
+	err := w.team.send(ctx, incidentID, key, "clock/"+c.State, warningSubject(incidentID, c), warningText(incidentID, c, now))
+	if err != nil {
 		w.unsent[phaseKey(incidentID, c)] = c.State
 		w.log.Warn("email deadline warning; tried again next pass", zap.String("incident", incidentID), zap.String("regime", c.Regime),
 			zap.String("phase", c.Phase), zap.String("level", c.State), zap.Error(err))

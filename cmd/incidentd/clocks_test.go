@@ -140,19 +140,29 @@ func wantWarnings(t *testing.T, when string, got []string, want ...string) {
 // warningCount reads herald_deadline_warnings_total{level} from reg.
 func warningCount(t *testing.T, reg *prometheus.Registry, level string) float64 {
 	t.Helper()
+	return counterValue(t, reg, "herald_deadline_warnings_total", map[string]string{"level": level})
+}
+
+// counterValue reads the counter name{labels} from reg; 0 when absent.
+func counterValue(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
+	t.Helper()
 	mfs, err := reg.Gather()
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, mf := range mfs {
-		if mf.GetName() != "herald_deadline_warnings_total" {
+		if mf.GetName() != name {
 			continue
 		}
 		for _, m := range mf.GetMetric() {
+			matched := 0
 			for _, l := range m.GetLabel() {
-				if l.GetName() == "level" && l.GetValue() == level {
-					return m.GetCounter().GetValue()
+				if v, ok := labels[l.GetName()]; ok && v == l.GetValue() {
+					matched++
 				}
+			}
+			if matched == len(labels) {
+				return m.GetCounter().GetValue()
 			}
 		}
 	}

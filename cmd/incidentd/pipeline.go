@@ -57,6 +57,7 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, a
 		Render: templates.RenderReportText, PDF: pdf.PDF, NoticeURL: noticeURL, Log: m.Log,
 		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}}
 	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
+	p.reporter.Observe = newReportAlerts(p.clocks.team, m.Log, p.metrics.registry).observe
 	rules := engine.Policy().Notice()
 	p.pace = newPace(st)
 	p.publisher = &notice.Publisher{Store: st, Rules: &rules, FinishBy: p.pace.finishBy}

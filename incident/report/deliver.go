@@ -114,8 +114,17 @@ func (rt Route) method() string {
 	return ""
 }
 
-// attempt makes one try of one route and returns the row that records it.
+// attempt makes one try of one route and returns the row that records
+// it, which Observe hears.
 func (r *Reporter) attempt(ctx context.Context, rep incident.Report, route Route, d incident.ReportDelivery) incident.ReportDelivery {
+	d = r.try(ctx, rep, route, d)
+	if r.Observe != nil {
+		r.Observe(ctx, rep, d)
+	}
+	return d
+}
+
+func (r *Reporter) try(ctx context.Context, rep incident.Report, route Route, d incident.ReportDelivery) incident.ReportDelivery {
 	d.Tries++
 	d.Error, d.NextAt = "", nil
 	var err error

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"regexp"
@@ -34,6 +35,9 @@ type Reporter struct {
 	Routes func(incident.Report) []Route
 	// Webhook posts reports to the routes that take them by webhook.
 	Webhook *webhook.Client
+	// Observe, when set, hears the outcome of every delivery attempt
+	// (metrics; the team's alert when one is given up).
+	Observe func(context.Context, incident.Report, incident.ReportDelivery)
 	// mu serialises Ensure so concurrent follow-ups never generate the same
 	// phase twice.
 	mu sync.Mutex

@@ -76,6 +76,11 @@ func TestRetryGivesUp(t *testing.T) {
 	p := demoOpened(t)
 	rec := &recorder{err: notifier.Retryable("smtp 451", 0)}
 	r := newReporter(t, p, rec)
+	heard := map[string][]string{} // authority's report version -> statuses Observe heard
+	r.Observe = func(_ context.Context, rep incident.Report, d incident.ReportDelivery) {
+		key := fmt.Sprintf("%s v%d", d.AuthorityID, rep.Version)
+		heard[key] = append(heard[key], d.Status)
+	}
 	ensure(t, r, incidenttest.DemoID)
 	var gaps []time.Duration
 	for range 20 {
@@ -90,6 +95,9 @@ func TestRetryGivesUp(t *testing.T) {
 	d := deliveriesOf(t, p)[0]
 	if d.Status != incident.ReportDeliveryGaveUp || d.Tries != 12 || d.NextAt != nil {
 		t.Fatalf("after retrying: %+v, want given up after 12 tries", d)
+	}
+	if got := heard["default v1"]; len(got) != 12 || got[0] != incident.ReportDeliveryFailed || got[11] != incident.ReportDeliveryGaveUp {
+		t.Errorf("Observe heard %v for v1, want 11 failed then gave_up", got)
 	}
 	if gaps[0] != time.Minute || gaps[1] != 2*time.Minute || gaps[2] != 4*time.Minute || gaps[len(gaps)-1] != 4*time.Hour {
 		t.Errorf("backoff %v: want 1m, 2m, 4m ... up to 4h", gaps)
