@@ -24,11 +24,11 @@ var warnLevels = []string{incident.ClockWarning50, incident.ClockWarning80, inci
 // metric and an email to the team, each level once per phase, across
 // restarts (the store remembers what was warned).
 type clockWatch struct {
-	store     store.Store
-	team      teamMail
-	now       func() time.Time
-	log       *zap.Logger
-	warnings  *prometheus.CounterVec
+	store    store.Store
+	team     teamMail
+	now      func() time.Time
+	log      *zap.Logger
+	warnings *prometheus.CounterVec
 	// known holds warnings this process has seen marked, so a clock that
 	// stays late does not cost a store write every pass.
 	known map[string]bool
