@@ -77,6 +77,12 @@ func TestStatusPrintsDaemonClocks(t *testing.T) {
 			t.Errorf("clock line %q, want %q", got, want.line)
 		}
 	}
+	// The late phase, held by Herald, comes with the command that sends it.
+	hint := `incidentctl report generate ` + fakeIncident + ` --regime "NIS2" --phase notification --reasons "..."`
+	if !strings.Contains(out, "late phases wait for the reasons for the delay") || strings.Count(out, "incidentctl report generate") != 1 ||
+		!strings.Contains(out, hint) {
+		t.Errorf("status lacks the one command for the late phase (%s):\n%s", hint, out)
+	}
 }
 
 // TestStatusComputesClocksForAnOlderDaemon: without clocks in the answer,

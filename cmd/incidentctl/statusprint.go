@@ -72,10 +72,27 @@ func printClocks(w io.Writer, v incident.Overview) {
 	}
 	fmt.Fprintf(w, "\ndeadline clocks (%d):\n", len(clocks))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	var late []incident.Clock
 	for _, c := range clocks {
 		fmt.Fprintf(tw, "  %s\t%s\t%s\t%s\n", c.Regime, c.Phase, clockState(c), clockDetail(c))
+		if c.State == incident.ClockLate {
+			late = append(late, c)
+		}
 	}
 	tw.Flush()
+	printHeld(w, v.Incident.ID, late)
+}
+
+// printHeld says how to send the late phases: Herald holds each until the
+// team gives the reasons for the delay.
+func printHeld(w io.Writer, incidentID string, late []incident.Clock) {
+	if len(late) == 0 {
+		return
+	}
+	fmt.Fprintln(w, "  late phases wait for the reasons for the delay; send each with:")
+	for _, c := range late {
+		fmt.Fprintf(w, "    incidentctl report generate %s --regime %q --phase %s --reasons \"...\"\n", incidentID, c.Regime, c.Phase)
+	}
 }
 
 // clockState names the state, with the share of the time used while it
