@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/classify"
 	increport "github.com/herald-notify/herald/incident/report"
 )
 
@@ -64,11 +65,12 @@ func printObligations(w io.Writer, obs []incident.Obligation) {
 
 // printClocks shows each report phase's clock: its state and time left, or
 // when it was sent. A daemon that sends no clocks (an older one) has them
-// computed here from the same incident and reports.
+// computed here from the same incident and reports, under the built-in
+// policy.
 func printClocks(w io.Writer, v incident.Overview) {
 	clocks := v.Clocks
 	if clocks == nil {
-		clocks = increport.Clocks(v.Incident, v.Reports, now())
+		clocks = increport.Clocks(v.Incident, v.Reports, now(), classify.Standard().Recount)
 	}
 	fmt.Fprintf(w, "\ndeadline clocks (%d):\n", len(clocks))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)

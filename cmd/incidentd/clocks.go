@@ -26,6 +26,7 @@ var warnLevels = []string{incident.ClockWarning50, incident.ClockWarning80, inci
 type clockWatch struct {
 	store    store.Store
 	team     teamMail
+	recount  report.Recount // deadlines counted from an earlier phase's sending
 	now      func() time.Time
 	log      *zap.Logger
 	warnings *prometheus.CounterVec
@@ -60,7 +61,7 @@ func (w *clockWatch) checkIncident(ctx context.Context, inc incident.Incident, n
 	if err != nil {
 		return fmt.Errorf("list reports of %s: %w", inc.ID, err)
 	}
-	for _, c := range report.Clocks(inc, reports, now) {
+	for _, c := range report.Clocks(inc, reports, now, w.recount) {
 		if err := w.checkClock(ctx, inc.ID, c, now); err != nil {
 			return err
 		}
@@ -167,8 +168,8 @@ func warningText(incidentID string, c incident.Clock, now time.Time) string {
 
 // overviewClocks is the "clocks" of GET /api/v1/incidents/{id}: computed
 // when asked, so the time left is the request's; [] rather than null.
-func overviewClocks(v incident.Overview) []incident.Clock {
-	clocks := report.Clocks(v.Incident, v.Reports, time.Now())
+func overviewClocks(v incident.Overview, rc report.Recount) []incident.Clock {
+	clocks := report.Clocks(v.Incident, v.Reports, time.Now(), rc)
 	if clocks == nil {
 		clocks = []incident.Clock{}
 	}

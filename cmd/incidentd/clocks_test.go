@@ -287,7 +287,7 @@ func TestClockWatchWatchesClosedIncidents(t *testing.T) {
 	}
 	got := b.checkAt(t, w, 92)
 	var want []string
-	for _, c := range report.Clocks(inc, nil, b.clock.Now()) {
+	for _, c := range report.Clocks(inc, nil, b.clock.Now(), nil) {
 		if c.State == incident.ClockLate {
 			want = append(want, c.Regime+" "+c.Phase+" "+c.State)
 		}
@@ -343,7 +343,7 @@ func TestIncidentAPIShowsClocks(t *testing.T) {
 	if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode != http.StatusOK {
 		t.Fatalf("GET incident: %d, %v", res.StatusCode, err)
 	}
-	want := report.Clocks(b.incident(t), nil, after)
+	want := report.Clocks(b.incident(t), nil, after, nil)
 	if len(v.Clocks) != len(want) || len(want) == 0 {
 		t.Fatalf("%d clocks, want %d", len(v.Clocks), len(want))
 	}

@@ -125,7 +125,8 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	p := m.pipeline(st, channels, auths, pdf, publicURL, brokers)
 	defer p.jobs.Close()
-	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL, reporter: p.reporter, pdf: pdf}
+	api := &httpAPI{store: st, log: m.Log, metrics: p.metrics, publicURL: publicURL, reporter: p.reporter, pdf: pdf,
+		recount: p.reporter.Recount}
 	if api.receipts, err = newReceipts(st, m.Log, m.Config, p.enqueuer.Kick); err != nil {
 		return err
 	}

@@ -28,6 +28,7 @@ type httpAPI struct {
 	receipts  *receipts           // late delivery failures; nil mounts no receipt routes
 	reporter  *report.Reporter    // reports on request; nil answers 503
 	pdf       *reportpdf.Renderer // report PDFs; nil sets them in Helvetica
+	recount   report.Recount      // deadlines counted from an earlier phase's sending; nil shifts them
 }
 
 func (a *httpAPI) routes() http.Handler {
@@ -84,7 +85,7 @@ func (a *httpAPI) getIncident(w http.ResponseWriter, r *http.Request) {
 		a.fail(w, err)
 		return
 	}
-	v.Clocks = overviewClocks(v)
+	v.Clocks = overviewClocks(v, a.recount)
 	if v.ReportDeliveries, err = a.store.ReportDeliveries(ctx, id); err != nil {
 		a.fail(w, err)
 		return

@@ -55,8 +55,9 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, a
 	p.applier = &apply.Applier{Store: st, Classify: engine.Decide}
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, PDF: pdf.PDF, NoticeURL: noticeURL, Log: m.Log,
-		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}}
+		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}, Recount: engine.Recount}
 	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
+	p.clocks.recount = engine.Recount
 	p.reporter.Observe = newReportAlerts(p.clocks.team, m.Log, p.metrics.registry).observe
 	rules := engine.Policy().Notice()
 	p.pace = newPace(st)

@@ -25,6 +25,9 @@ type Input struct {
 	// with a version among them is being updated, never late; a phase
 	// counted from an earlier one is due from when that one was sent.
 	Earlier []incident.Report
+	// Recount counts such a phase's deadline from that sending (nil: the
+	// computed deadline shifted; see schedule).
+	Recount Recount
 	// Trigger says why the report was made ("incident opened",
 	// "notification 50 % processed", "requested by the response team").
 	Trigger string
@@ -75,7 +78,7 @@ func Build(in Input) incident.Report {
 	}
 	// Each phase is late against its own deadline (NIS2's notification is
 	// due at 72 h, not at the early warning's 24 h).
-	deadline := phaseDeadlineOf(in.Obligation, in.Earlier, in.Phase)
+	deadline := phaseDeadlineOf(in.Obligation, in.Earlier, in.Phase, in.Recount)
 	late := deadline != nil && in.Now.After(*deadline) && !hasPhase(in.Earlier, in.Phase)
 	if late {
 		// Art. 33(1): a late notification states the reasons for the delay;

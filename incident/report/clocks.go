@@ -8,18 +8,23 @@ import (
 	"github.com/herald-notify/herald/incident"
 )
 
+// Recount counts a phase's deadline again from another start, as the
+// policy counts it (classify.Engine.Recount); nil when it cannot.
+type Recount func(ob incident.Obligation, phase string, from time.Time) *time.Time
+
 // Clocks lists the deadline clock of every report phase of every required
 // obligation, as it stands at now. It is pure: deadlines come from the
-// classifier's schedule, and a phase counts as sent once a report for its
-// regime and phase exists.
-func Clocks(inc incident.Incident, reports []incident.Report, now time.Time) []incident.Clock {
+// classifier's schedule, recounted by rc (may be nil) from the sending of
+// the phase a later one follows (see schedule), and a phase counts as
+// sent once a report for its regime and phase exists.
+func Clocks(inc incident.Incident, reports []incident.Report, now time.Time, rc Recount) []incident.Clock {
 	var out []incident.Clock
 	for _, ob := range inc.Decision.Obligations {
 		if !ob.Required {
 			continue
 		}
 		mine := reportsOf(reports, ob.Regime)
-		phases := schedule(ob, mine)
+		phases := schedule(ob, mine, rc)
 		for _, ph := range phases {
 			c := incident.Clock{Regime: ob.Regime, Authority: ob.Authority, Phase: ph.Phase, Due: ph.Due,
 				StartedAt: utc(phaseStart(inc, ob, mine, phases, ph)), Deadline: utc(ph.Deadline)}
@@ -51,12 +56,13 @@ func phaseSchedule(ob incident.Obligation) []incident.PhaseDue {
 // far (mine). The classifier counts a phase that follows another ("phase:
 // notification") from that phase's deadline; once that phase has been
 // sent, the law counts from its sending (NIS2's final report is due a month
-// after the notification was submitted, Art. 23(4)(d)), so the deadline
-// moves by as much as the sending was early or late. For hour-counted
-// phases that is exact; for months and business days it is the same shift
-// of the computed instant, which may differ from a fresh count by a day at
-// a month's end or around a holiday.
-func schedule(ob incident.Obligation, mine []incident.Report) []incident.PhaseDue {
+// after the notification was submitted, Art. 23(4)(d)), so rc counts the
+// deadline again from the sending. Without rc, or when it cannot (the
+// policy changed since the decision), the computed deadline moves by as
+// much as the sending was early or late: exact for hours, but months and
+// business days may then be off by a day or more around month ends and
+// holidays.
+func schedule(ob incident.Obligation, mine []incident.Report, rc Recount) []incident.PhaseDue {
 	base := phaseSchedule(ob)
 	out := slices.Clone(base)
 	for i, ph := range out {
@@ -68,6 +74,12 @@ func schedule(ob incident.Obligation, mine []incident.Report) []incident.PhaseDu
 		counted := dueOf(base, name)
 		if !ok || counted == nil {
 			continue
+		}
+		if rc != nil {
+			if recounted := rc(ob, ph.Phase, sent.GeneratedAt); recounted != nil {
+				out[i].Deadline = recounted
+				continue
+			}
 		}
 		moved := ph.Deadline.Add(sent.GeneratedAt.Sub(*counted))
 		out[i].Deadline = &moved

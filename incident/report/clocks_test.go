@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/report"
 )
 
@@ -41,7 +42,7 @@ func sameTime(t *testing.T, what string, got *time.Time, want time.Time) {
 func TestClocksDemoPhases(t *testing.T) {
 	inc := demoIncident(t)
 	aware, detected := *inc.Facts.AwareAt, *inc.Facts.DetectedAt
-	clocks := report.Clocks(inc, nil, t0)
+	clocks := report.Clocks(inc, nil, t0, nil)
 
 	want := 0
 	for _, ob := range inc.Decision.Obligations {
@@ -116,7 +117,7 @@ func TestClocksStatesOverTime(t *testing.T) {
 		{"California", "sample_notice"},
 	}
 	for _, tc := range cases {
-		base := clockOf(t, report.Clocks(inc, nil, t0), tc.regime, tc.phase)
+		base := clockOf(t, report.Clocks(inc, nil, t0, nil), tc.regime, tc.phase)
 		start, deadline := *base.StartedAt, *base.Deadline
 		span := deadline.Sub(start)
 		share := func(num, den time.Duration) time.Duration { return (span*num + den - 1) / den } // rounded up
@@ -134,7 +135,7 @@ func TestClocksStatesOverTime(t *testing.T) {
 			{deadline.Add(30 * 24 * time.Hour), incident.ClockLate},
 		}
 		for _, s := range steps {
-			c := clockOf(t, report.Clocks(inc, nil, s.now), tc.regime, tc.phase)
+			c := clockOf(t, report.Clocks(inc, nil, s.now, nil), tc.regime, tc.phase)
 			wantLeft := int64(deadline.Sub(s.now) / time.Second)
 			if c.State != s.state || c.SecondsLeft != wantLeft {
 				t.Errorf("%s %s at %s: state %q, %d s left; want %q, %d s", tc.regime, tc.phase,
@@ -153,7 +154,7 @@ func TestClocksStatesOverTime(t *testing.T) {
 func TestClocksBusinessDaysShareIsWallTime(t *testing.T) {
 	inc := demoIncident(t)
 	now := at("2026-12-11T02:59:59.999999999Z") // 14 days into a 28-day span
-	c := clockOf(t, report.Clocks(inc, nil, now), "Brazil LGPD", "complementary")
+	c := clockOf(t, report.Clocks(inc, nil, now, nil), "Brazil LGPD", "complementary")
 	if c.State != incident.ClockWarning50 || math.Abs(c.Elapsed-0.5) > 1e-9 {
 		t.Errorf("halfway through the complementary phase: state %q, elapsed %v", c.State, c.Elapsed)
 	}
@@ -179,7 +180,7 @@ func TestClocksSent(t *testing.T) {
 		{IncidentID: id, Regime: "GDPR", Phase: "initial", Version: 4, GeneratedAt: at("2026-11-27T09:00:00Z")},
 		{IncidentID: id, Regime: "GDPR", Phase: "follow_up", Version: 5, GeneratedAt: at("2026-11-27T10:00:00Z")},
 	}
-	clocks := report.Clocks(inc, reports, at("2026-11-28T00:00:00Z"))
+	clocks := report.Clocks(inc, reports, at("2026-11-28T00:00:00Z"), nil)
 	cases := []struct {
 		regime, phase, state string
 		version              int
@@ -211,18 +212,36 @@ func TestClocksSent(t *testing.T) {
 // deadline two days forward, and its clock starts at the sending.
 func TestClocksCountFromTheEarlierPhaseSent(t *testing.T) {
 	inc := demoIncident(t)
-	before := clockOf(t, report.Clocks(inc, nil, at("2026-11-24T00:00:00Z")), "NIS2", "final")
+	before := clockOf(t, report.Clocks(inc, nil, at("2026-11-24T00:00:00Z"), nil), "NIS2", "final")
 	sameTime(t, "final deadline counted from the notification's deadline", before.Deadline, at("2026-12-26T08:00:00Z"))
 	reports := []incident.Report{
 		{IncidentID: inc.ID, Regime: "NIS2", Phase: "early_warning", Version: 1, GeneratedAt: at("2026-11-23T12:00:00Z")},
 		{IncidentID: inc.ID, Regime: "NIS2", Phase: "notification", Version: 2, GeneratedAt: at("2026-11-24T08:00:00Z")},
 	}
-	after := clockOf(t, report.Clocks(inc, reports, at("2026-11-25T00:00:00Z")), "NIS2", "final")
+	after := clockOf(t, report.Clocks(inc, reports, at("2026-11-25T00:00:00Z"), nil), "NIS2", "final")
 	sameTime(t, "final deadline counted from the notification sent", after.Deadline, at("2026-12-24T08:00:00Z"))
 	sameTime(t, "final clock start", after.StartedAt, at("2026-11-24T08:00:00Z"))
 	if after.State != incident.ClockRunning || after.Elapsed <= 0 {
 		t.Errorf("final: state %q elapsed %v, want running since the notification", after.State, after.Elapsed)
 	}
+}
+
+// TestClocksRecountFromTheSending: with the policy's count, a phase that
+// follows a business-day one is due 20 working days after the sending
+// (skipping Christmas); a shift of the computed deadline misses the law's
+// day (here by more than a day, on either side depending on the dates).
+func TestClocksRecountFromTheSending(t *testing.T) {
+	inc := demoIncident(t)
+	reports := []incident.Report{{IncidentID: inc.ID, Regime: "Brazil LGPD", Phase: "communication", Version: 1,
+		GeneratedAt: at("2026-12-01T11:22:00Z")}}
+	now := at("2026-12-02T00:00:00Z")
+	shifted := clockOf(t, report.Clocks(inc, reports, now, nil), "Brazil LGPD", "complementary")
+	counted := clockOf(t, report.Clocks(inc, reports, now, classify.Standard().Recount), "Brazil LGPD", "complementary")
+	sameTime(t, "complementary counted by the policy", counted.Deadline, at("2026-12-30T23:59:59.999999999-03:00"))
+	if d := counted.Deadline.Sub(*shifted.Deadline); d < 24*time.Hour && d > -24*time.Hour {
+		t.Errorf("counted %v, shifted %v: the test wants dates where a shift misses the law's day", counted.Deadline, shifted.Deadline)
+	}
+	sameTime(t, "complementary clock start", counted.StartedAt, at("2026-12-01T11:22:00Z"))
 }
 
 // TestClocksSkipsWhatIsNotOwed: an obligation not required has no clock;
@@ -235,7 +254,7 @@ func TestClocksSkipsWhatIsNotOwed(t *testing.T) {
 		{Regime: "Old", Authority: "A", Required: true, Clock: "aware_at", ClockAt: &start, Deadline: &deadline,
 			Due: "24 hours", Phases: []string{"notification", "final"}},
 	}}}
-	clocks := report.Clocks(inc, nil, at("2026-11-23T22:00:00Z"))
+	clocks := report.Clocks(inc, nil, at("2026-11-23T22:00:00Z"), nil)
 	if len(clocks) != 1 {
 		t.Fatalf("clocks = %+v, want only the required obligation's first phase", clocks)
 	}

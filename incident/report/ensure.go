@@ -108,13 +108,13 @@ func (r *Reporter) plan(ctx context.Context, st *stateNow, ob incident.Obligatio
 	if err != nil || len(triggers) == 0 {
 		return nil, err
 	}
-	return []planned{{phase: updatePhase(ob, mine, now), trigger: joinTriggers(triggers)}}, nil
+	return []planned{{phase: updatePhase(ob, mine, now, r.Recount), trigger: joinTriggers(triggers)}}, nil
 }
 
 // held says whether a phase with no version sent is past its deadline, and
 // so waits for the team's reasons; it logs that once per process.
 func (r *Reporter) held(incidentID string, ob incident.Obligation, mine []incident.Report, phase string, now time.Time) bool {
-	due := phaseDeadlineOf(ob, mine, phase)
+	due := phaseDeadlineOf(ob, mine, phase, r.Recount)
 	if due == nil || !now.After(*due) {
 		return false
 	}
@@ -136,11 +136,11 @@ func (r *Reporter) held(incidentID string, ob incident.Obligation, mine []incide
 // the next phase with a fixed deadline not yet sent and not yet late
 // (NIS2's notification updates its early warning, Art. 23(4)(b)); else a
 // new version of the last phase sent.
-func updatePhase(ob incident.Obligation, mine []incident.Report, now time.Time) string {
+func updatePhase(ob incident.Obligation, mine []incident.Report, now time.Time, rc Recount) string {
 	if slices.Contains(ob.Phases, incident.PhaseFollowUp) {
 		return incident.PhaseFollowUp
 	}
-	for _, ph := range schedule(ob, mine) {
+	for _, ph := range schedule(ob, mine, rc) {
 		if ph.Phase == incident.PhaseFinal || ph.Deadline == nil || hasPhase(mine, ph.Phase) {
 			continue
 		}
@@ -159,7 +159,7 @@ func (r *Reporter) generate(ctx context.Context, inc incident.Incident, ob incid
 	if err != nil {
 		return incident.Report{}, err
 	}
-	in.Trigger, in.Earlier = p.trigger, mine
+	in.Trigger, in.Earlier, in.Recount = p.trigger, mine, r.Recount
 	saved, err := r.saveAndDeliver(ctx, withReasons(Build(in), reasons))
 	if err != nil {
 		return incident.Report{}, err

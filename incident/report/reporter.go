@@ -33,6 +33,10 @@ type Reporter struct {
 	// Routes names the authorities a report goes to and how (the
 	// authorities file); nil, or no route, sends it to AuthorityEmail.
 	Routes func(incident.Report) []Route
+	// Recount counts a phase's deadline from the sending of the phase it
+	// follows, as the policy does (classify.Engine.Recount); nil shifts
+	// the computed one instead (see schedule).
+	Recount Recount
 	// Webhook posts reports to the routes that take them by webhook.
 	Webhook *webhook.Client
 	// Observe, when set, hears the outcome of every delivery attempt

@@ -21,6 +21,7 @@ import (
 	"go.uber.org/zap/zaptest"
 
 	"github.com/herald-notify/herald/incident"
+	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/incidenttest"
 	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/notifier"
@@ -66,7 +67,7 @@ func renderText(r incident.Report) string {
 func newReporter(t *testing.T, p *pipeline, deliver notifier.Notifier) *report.Reporter {
 	return &report.Reporter{Store: p.Store, Deliver: deliver, AuthorityEmail: authorityEmail, Render: renderText,
 		NoticeURL: func(id string) string { return "https://status.example.com/notices/" + id },
-		Now:       p.Clock.Now, Log: zaptest.NewLogger(t)}
+		Now:       p.Clock.Now, Log: zaptest.NewLogger(t), Recount: classify.Standard().Recount}
 }
 
 func ensure(t *testing.T, r *report.Reporter, id string) {

@@ -37,7 +37,7 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 	}
 	now := r.now()
 	mine := reportsOf(have, ob.Regime)
-	due := phaseDeadlineOf(ob, mine, phase)
+	due := phaseDeadlineOf(ob, mine, phase, r.Recount)
 	late := due != nil && now.After(*due) && !hasPhase(mine, phase)
 	reasons = strings.TrimSpace(reasons)
 	if late && reasons == "" {
@@ -87,8 +87,8 @@ func listOrNone(list []string) string {
 // phaseDeadlineOf is when one phase of the obligation is due, given its
 // reports so far (see schedule). Nil means no fixed time (on request, or
 // counted from an event that has not happened yet).
-func phaseDeadlineOf(ob incident.Obligation, mine []incident.Report, phase string) *time.Time {
-	for _, pd := range schedule(ob, mine) {
+func phaseDeadlineOf(ob incident.Obligation, mine []incident.Report, phase string, rc Recount) *time.Time {
+	for _, pd := range schedule(ob, mine, rc) {
 		if pd.Phase == phase {
 			return pd.Deadline
 		}
