@@ -77,6 +77,15 @@ func TestStatusPrintsDaemonClocks(t *testing.T) {
 			t.Errorf("clock line %q, want %q", got, want.line)
 		}
 	}
+	// The obligations list later phases as their clocks count them.
+	for _, line := range strings.Split(out, "\n") {
+		if strings.Contains(line, "then notification") && !strings.Contains(line, "deadline 2026-11-23 09:00 UTC") {
+			t.Errorf("later phase %q, want the clock's deadline 2026-11-23 09:00 UTC", strings.TrimSpace(line))
+		}
+	}
+	if !strings.Contains(out, "then notification") {
+		t.Errorf("status lacks the later phase:\n%s", out)
+	}
 	// The late phase, held by Herald, comes with the command that sends it.
 	hint := `incidentctl report generate ` + fakeIncident + ` --regime "NIS2" --phase notification --reasons "..."`
 	if !strings.Contains(out, "late phases wait for the reasons for the delay") || strings.Count(out, "incidentctl report generate") != 1 ||

@@ -36,14 +36,15 @@ func printStatus(w io.Writer, v incident.Overview, noticeURL string) {
 		fmt.Fprintf(tw, "human review:\trequired (%s)\n", strings.Join(d.Review.Signals, "; "))
 	}
 	tw.Flush()
-	printObligations(w, d.Obligations)
-	printClocks(w, v)
+	clocks := overviewClocks(v)
+	printObligations(w, d.Obligations, clocks)
+	printClocks(w, v.Incident.ID, clocks)
 	printProgress(w, v.Progress)
 	printNotice(w, v.Notice, noticeURL)
 	printReports(w, v.Reports, v.ReportDeliveries)
 }
 
-func printObligations(w io.Writer, obs []incident.Obligation) {
+func printObligations(w io.Writer, obs []incident.Obligation, clocks []incident.Clock) {
 	fmt.Fprintf(w, "\nobligations (%d):\n", len(obs))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	for _, o := range obs {
@@ -55,7 +56,7 @@ func printObligations(w io.Writer, obs []incident.Obligation) {
 		if !o.Required && o.Reason != "" {
 			fmt.Fprintf(tw, "  \t(%s)\t\t\t\n", o.Reason)
 		}
-		printLaterPhases(tw, o)
+		printLaterPhases(tw, o, clocks)
 		if s := o.Subjects; s != nil && s.Required {
 			fmt.Fprintf(tw, "  \t  tell the people (%s)\t\t%s\t%s\n", s.Citation, dueOrDeadline(s.Due, s.Deadline), timeLeft(s.Deadline))
 		}
@@ -63,15 +64,19 @@ func printObligations(w io.Writer, obs []incident.Obligation) {
 	tw.Flush()
 }
 
-// printClocks shows each report phase's clock: its state and time left, or
-// when it was sent. A daemon that sends no clocks (an older one) has them
-// computed here from the same incident and reports, under the built-in
-// policy.
-func printClocks(w io.Writer, v incident.Overview) {
-	clocks := v.Clocks
-	if clocks == nil {
-		clocks = increport.Clocks(v.Incident, v.Reports, now(), classify.Standard().Recount)
+// overviewClocks are the daemon's clocks; a daemon that sends none (an
+// older one) has them computed here from the same incident and reports,
+// under the built-in policy.
+func overviewClocks(v incident.Overview) []incident.Clock {
+	if v.Clocks != nil {
+		return v.Clocks
 	}
+	return increport.Clocks(v.Incident, v.Reports, now(), classify.Standard().Recount)
+}
+
+// printClocks shows each report phase's clock: its state and time left, or
+// when it was sent.
+func printClocks(w io.Writer, incidentID string, clocks []incident.Clock) {
 	fmt.Fprintf(w, "\ndeadline clocks (%d):\n", len(clocks))
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	var late []incident.Clock
@@ -82,7 +87,7 @@ func printClocks(w io.Writer, v incident.Overview) {
 		}
 	}
 	tw.Flush()
-	printHeld(w, v.Incident.ID, late)
+	printHeld(w, incidentID, late)
 }
 
 // printHeld says how to send the late phases: Herald holds each until the
@@ -124,11 +129,18 @@ func clockDetail(c incident.Clock) string {
 }
 
 // printLaterPhases lists the report phases after the first that have a
-// fixed deadline, so every running clock is on screen.
-func printLaterPhases(tw io.Writer, o incident.Obligation) {
+// fixed deadline, as their clocks count it (from the sending of the phase
+// each follows, once sent).
+func printLaterPhases(tw io.Writer, o incident.Obligation, clocks []incident.Clock) {
 	for i, ph := range o.Schedule {
-		if i > 0 && ph.Deadline != nil {
-			fmt.Fprintf(tw, "  \t  then %s\t\t%s\t%s\n", ph.Phase, deadline(ph.Deadline), timeLeft(ph.Deadline))
+		due := ph.Deadline
+		for _, c := range clocks {
+			if c.Regime == o.Regime && c.Phase == ph.Phase && c.Deadline != nil {
+				due = c.Deadline
+			}
+		}
+		if i > 0 && due != nil {
+			fmt.Fprintf(tw, "  \t  then %s\t\t%s\t%s\n", ph.Phase, deadline(due), timeLeft(due))
 		}
 	}
 }
