@@ -45,3 +45,17 @@ func BenchmarkToQueueMillion(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkProgressMillion counts the progress of an incident with 500,000
+// people among a million: what the periodic check pays per notifying
+// incident for its milestone reports (and the pace estimate).
+func BenchmarkProgressMillion(b *testing.B) {
+	s := openTemp(b)
+	seedMillion(b, s)
+	ctx := context.Background()
+	for b.Loop() {
+		if p, err := s.Progress(ctx, "INC-LOUD"); err != nil || p.Subjects != 500_000 {
+			b.Fatalf("Progress = %+v, %v", p, err)
+		}
+	}
+}
