@@ -86,8 +86,9 @@ type Report struct {
 	Fields      map[string]any `json:"fields"`
 	ContentHash string         `json:"content_hash"`
 	// DeliveredTo sums up how the report went out ("smtp", "outbox",
-	// "webhook", "not configured", "failed: ...", or "id: ...; id: ..." for
-	// several authorities); never an address. The rows are ReportDelivery.
+	// "webhook", "read over the API", "not configured", "failed: ...", or
+	// "id: ...; id: ..." for several authorities); never an address. The
+	// rows are ReportDelivery.
 	DeliveredTo string `json:"delivered_via,omitempty"`
 }
 

@@ -31,10 +31,11 @@ const DefaultAuthority = "default"
 const (
 	deliveryPending       = "pending" // saved, not yet handed to the notifier
 	deliveryNotConfigured = "not configured"
+	deliveryAPIOnly       = "read over the API" // its authorities take reports by pulling them
 )
 
 // Retry policy of a report delivery: the authority must get the report,
-// so it is tried for about a day before the team is left to act.
+// so it is tried for about sixteen hours before the team is left to act.
 const (
 	maxReportTries     = 12
 	firstReportBackoff = time.Minute
@@ -62,7 +63,7 @@ func (r *Reporter) deliverSaved(ctx context.Context, saved incident.Report) (inc
 	// The delivery happens (or fails) whatever the caller's context does
 	// now: its outcome must still be recorded.
 	ctx = context.WithoutCancel(ctx)
-	routes := r.routes(saved)
+	routes, owned := r.routes(saved)
 	var results []incident.ReportDelivery
 	for _, route := range routes {
 		pending := incident.ReportDelivery{IncidentID: saved.IncidentID, Version: saved.Version,
@@ -79,6 +80,9 @@ func (r *Reporter) deliverSaved(ctx context.Context, saved incident.Report) (inc
 		results = append(results, d)
 	}
 	saved.DeliveredTo = summary(results)
+	if len(results) == 0 && owned {
+		saved.DeliveredTo = deliveryAPIOnly
+	}
 	if err := r.Store.SetReportDelivery(ctx, saved.IncidentID, saved.Version, saved.DeliveredTo); err != nil {
 		return saved, fmt.Errorf("record delivery of report version %d: %w", saved.Version, err)
 	}
@@ -86,22 +90,23 @@ func (r *Reporter) deliverSaved(ctx context.Context, saved incident.Report) (inc
 }
 
 // routes are where rep goes: the configured authorities that take it, or
-// the default authority_email.
-func (r *Reporter) routes(rep incident.Report) []Route {
+// the default authority_email. owned says a configured authority takes
+// it, even if only by reading it over the API.
+func (r *Reporter) routes(rep incident.Report) (deliverable []Route, owned bool) {
 	var routes []Route
 	if r.Routes != nil {
 		routes = r.Routes(rep)
 	}
-	if len(routes) == 0 && r.AuthorityEmail != "" {
+	owned = len(routes) > 0
+	if !owned && r.AuthorityEmail != "" {
 		routes = []Route{{AuthorityID: DefaultAuthority, Email: r.AuthorityEmail}}
 	}
-	var deliverable []Route
 	for _, route := range routes {
 		if m := route.method(); m == "webhook" || m == incident.ChannelEmail && r.Deliver != nil {
 			deliverable = append(deliverable, route)
 		}
 	}
-	return deliverable
+	return deliverable, owned
 }
 
 func (rt Route) method() string {

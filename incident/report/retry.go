@@ -81,7 +81,8 @@ func (r *Reporter) reportVersion(ctx context.Context, incidentID string, version
 }
 
 func (r *Reporter) routeOf(rep incident.Report, authorityID string) (Route, bool) {
-	for _, route := range r.routes(rep) {
+	routes, _ := r.routes(rep)
+	for _, route := range routes {
 		if route.AuthorityID == authorityID {
 			return route, true
 		}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/incidenttest"
+	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/notifier"
 )
 
@@ -166,5 +167,38 @@ func TestEnsureDeliversAReportLeftUnrouted(t *testing.T) {
 	ensure(t, r, incidenttest.DemoID)
 	if len(rec.deliveries()) != sent+1 {
 		t.Error("the orphan was delivered twice")
+	}
+}
+
+// An authority that reads its reports over the API is sent nothing, and
+// its reports say so rather than "not configured"; authority_email gets
+// only the reports no listed authority takes.
+func TestReportsOfAnAPIOnlyAuthority(t *testing.T) {
+	p := demoOpened(t)
+	rec := &recorder{}
+	r := newReporter(t, p, rec)
+	r.Routes = func(rep incident.Report) []report.Route {
+		if rep.Regime == "GDPR" {
+			return []report.Route{{AuthorityID: "de-bfdi"}} // no delivery: it pulls
+		}
+		return nil
+	}
+	ensure(t, r, incidenttest.DemoID)
+	for _, rep := range p.reports(t, incidenttest.DemoID) {
+		want := "recorder"
+		if rep.Regime == "GDPR" {
+			want = "read over the API"
+		}
+		if rep.DeliveredTo != want {
+			t.Errorf("%s delivered via %q, want %q", rep.Regime, rep.DeliveredTo, want)
+		}
+	}
+	if n := len(rec.deliveries()); n != demoReports-1 {
+		t.Errorf("%d emails, want one per report but the GDPR one", n)
+	}
+	for _, d := range deliveriesOf(t, p) {
+		if d.AuthorityID != report.DefaultAuthority {
+			t.Errorf("delivery row %+v for an authority that pulls its reports", d)
+		}
 	}
 }
