@@ -305,7 +305,7 @@ func TestWatchChecksAtOnce(t *testing.T) {
 	b.clock.Set(aware.Add(25 * time.Hour))
 	w, _ := b.watch(t)
 	rules := classify.Standard().Policy().Notice()
-	p := &pipeline{log: b.log, clocks: w, metrics: newMetrics(), pace: newPace(b.st),
+	p := &pipeline{log: b.log, clocks: w, owner: "test", metrics: newMetrics(), pace: newPace(b.st),
 		reporter:  &report.Reporter{Store: b.st, Now: b.clock.Now, Log: b.log},
 		publisher: &notice.Publisher{Store: b.st, Rules: &rules}}
 	ctx, cancel := context.WithCancel(context.Background())

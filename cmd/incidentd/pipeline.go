@@ -42,6 +42,9 @@ type pipeline struct {
 	jobDone    func(time.Duration)
 	pace       *pace
 	clocks     *clockWatch
+	// owner names this process on the store's leases (report claims, the
+	// retry sweep).
+	owner string
 }
 
 func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, auths []*regulator, pdf *reportpdf.Renderer,
@@ -56,6 +59,11 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, a
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, PDF: pdf.PDF, NoticeURL: noticeURL, Log: m.Log,
 		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}, Recount: engine.Recount}
+	p.owner = newLeaseOwner()
+	claimFor := max(2*m.Config.WatchInterval, time.Minute)
+	p.reporter.Claim = func(ctx context.Context, incidentID string) (bool, error) {
+		return st.Lease(ctx, "reports:"+incidentID, p.owner, claimFor)
+	}
 	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
 	p.clocks.recount = engine.Recount
 	p.reporter.Observe = newReportAlerts(p.clocks.team, m.Log, p.metrics.registry).observe

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -61,7 +62,33 @@ func TestTwoProcessesShareTheWork(t *testing.T) {
 	}
 	sharedCheckOnePerPerson(t, smtp, subjects)
 	sharedCheckBothWorked(t, procs, people)
+	sharedCheckReportsOnce(t, h)
 	sharedCheckLogs(t, procs)
+}
+
+// sharedCheckReportsOnce: both processes run the periodic check, yet each
+// report (regime, phase, why) is made once: the incident's claim lets one
+// process make its reports.
+func sharedCheckReportsOnce(t *testing.T, h *herald) {
+	t.Helper()
+	v := h.waitFor(t, demoID, "the 100 % milestone reported", func(v incident.Overview) bool {
+		return slices.ContainsFunc(v.Reports, func(r incident.Report) bool {
+			trigger, _ := r.Fields["trigger"].(string)
+			return strings.Contains(trigger, "100 % processed")
+		})
+	})
+	time.Sleep(time.Second) // several more passes of both processes
+	v = h.waitFor(t, demoID, "the reports", func(incident.Overview) bool { return true })
+	seen := map[string]int{}
+	for _, r := range v.Reports {
+		trigger, _ := r.Fields["trigger"].(string)
+		seen[r.Regime+" "+r.Phase+" ("+trigger+")"]++
+	}
+	for what, n := range seen {
+		if n != 1 {
+			t.Errorf("report %s made %d times, want once", what, n)
+		}
+	}
 }
 
 // sharedProc is one incidentd child process of the shared-work test.
@@ -76,6 +103,7 @@ func sharedStart(t *testing.T, dir, name string, brokers []string, smtp *emailte
 	env := daemonEnv(t, dir, smtp)
 	delete(env, "HERALD_EMBEDDED_KAFKA_ADDR")
 	env["HERALD_KAFKA_BROKERS"] = strings.Join(brokers, ",")
+	env["HERALD_WATCH_INTERVAL"] = "200ms" // both processes check often: their reports must not double
 	// Logs go next to the store, not into it: both processes share dir.
 	logFile := filepath.Join(t.TempDir(), name+".log")
 	cmd := startDaemon(t, env, logFile)

@@ -27,11 +27,10 @@ const reportRetryLease = "report-retry"
 // processed); then it retries the report deliveries due. A failure is
 // logged and the next pass tries again.
 func (p *pipeline) watch(ctx context.Context, st store.Store, interval time.Duration) error {
-	owner := newLeaseOwner()
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		p.watchOnce(ctx, st, owner, interval)
+		p.watchOnce(ctx, st, interval)
 		select {
 		case <-ctx.Done():
 			return nil
@@ -40,7 +39,7 @@ func (p *pipeline) watch(ctx context.Context, st store.Store, interval time.Dura
 	}
 }
 
-func (p *pipeline) watchOnce(ctx context.Context, st store.Store, owner string, interval time.Duration) {
+func (p *pipeline) watchOnce(ctx context.Context, st store.Store, interval time.Duration) {
 	incidents, err := st.ListIncidents(ctx)
 	if err != nil {
 		if ctx.Err() == nil {
@@ -55,7 +54,7 @@ func (p *pipeline) watchOnce(ctx context.Context, st store.Store, owner string, 
 		}
 		p.watchIncident(ctx, inc, now)
 	}
-	p.retryReports(ctx, st, owner, interval)
+	p.retryReports(ctx, st, interval)
 }
 
 func (p *pipeline) watchIncident(ctx context.Context, inc incident.Incident, now time.Time) {
@@ -77,8 +76,8 @@ func (p *pipeline) watchIncident(ctx context.Context, inc incident.Incident, now
 
 // retryReports retries the report deliveries due, if this process holds
 // the sweep's lease.
-func (p *pipeline) retryReports(ctx context.Context, st store.Store, owner string, interval time.Duration) {
-	held, err := st.Lease(ctx, reportRetryLease, owner, 3*interval)
+func (p *pipeline) retryReports(ctx context.Context, st store.Store, interval time.Duration) {
+	held, err := st.Lease(ctx, reportRetryLease, p.owner, 3*interval)
 	if err != nil || !held {
 		if err != nil && ctx.Err() == nil {
 			p.log.Warn("take the report retry lease", zap.Error(err))

@@ -47,6 +47,12 @@ func (r *Reporter) EnsureMilestones(ctx context.Context, incidentID string) erro
 func (r *Reporter) ensure(ctx context.Context, incidentID string, milestones bool) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	if r.Claim != nil {
+		held, err := r.Claim(ctx, incidentID)
+		if err != nil || !held {
+			return err
+		}
+	}
 	inc, err := r.Store.GetIncident(ctx, incidentID)
 	if err != nil {
 		return fmt.Errorf("load incident: %w", err)

@@ -39,6 +39,12 @@ type Reporter struct {
 	Recount Recount
 	// Webhook posts reports to the routes that take them by webhook.
 	Webhook *webhook.Client
+	// Claim, when set, is asked before Ensure makes an incident's reports:
+	// with several processes on one store, only the one holding the
+	// incident's claim makes them, so an authority never gets one update
+	// twice. false: another process has them in hand, and Ensure does
+	// nothing (the next event or pass asks again).
+	Claim func(ctx context.Context, incidentID string) (bool, error)
 	// Observe, when set, hears the outcome of every delivery attempt
 	// (metrics; the team's alert when one is given up).
 	Observe func(context.Context, incident.Report, incident.ReportDelivery)

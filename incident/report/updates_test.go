@@ -154,3 +154,29 @@ func TestEnsureAfterClosureSendsFinalOnly(t *testing.T) {
 		t.Fatalf("after closure: %v, want %v", got, want)
 	}
 }
+
+// With several processes on one store, only the holder of an incident's
+// claim makes its reports: the other's Ensure does nothing.
+func TestEnsureOnlyTheClaimHolderReports(t *testing.T) {
+	p := demoOpened(t)
+	claim := func(owner string) func(context.Context, string) (bool, error) {
+		return func(ctx context.Context, id string) (bool, error) {
+			return p.Store.Lease(ctx, "reports:"+id, owner, time.Minute)
+		}
+	}
+	recA, recB := &recorder{}, &recorder{}
+	a, b := newReporter(t, p, recA), newReporter(t, p, recB)
+	a.Claim, b.Claim = claim("process-a"), claim("process-b")
+	ensure(t, a, incidenttest.DemoID)
+	ensure(t, b, incidenttest.DemoID)
+	p.Apply(t, incidenttest.DemoEventOf(t, "evt-upd-claim", incident.TypeUpdated, map[string]any{"incident_id": incidenttest.DemoID,
+		"measures": map[string]any{"taken": []string{"Revoked the stolen token"}}}))
+	ensure(t, b, incidenttest.DemoID) // b does not hold the claim: a will send the update
+	if n := len(p.reports(t, incidenttest.DemoID)); n != demoReports || len(recB.deliveries()) != 0 {
+		t.Fatalf("%d reports, %d sent by the process without the claim; want %d and none", n, len(recB.deliveries()), demoReports)
+	}
+	ensure(t, a, incidenttest.DemoID)
+	if got := newSince(t, p, demoReports); len(got) != demoReports {
+		t.Errorf("the claim holder's updates: %v, want one per authority", got)
+	}
+}
