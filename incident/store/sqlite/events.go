@@ -41,7 +41,7 @@ func (s *Store) ApplyEvent(ctx context.Context, eventID, incidentID, eventType s
 		if err != nil || seen {
 			return err
 		}
-		if err := fn(&tx{ctx: ctx, tx: sqlTx, now: s.now}); err != nil {
+		if err := fn(&tx{ctx: ctx, tx: sqlTx, seal: s.seal, now: s.now}); err != nil {
 			return fmt.Errorf("apply event %s: %w", eventID, err)
 		}
 		if _, err := sqlTx.ExecContext(ctx,
@@ -60,9 +60,10 @@ func (s *Store) ApplyEvent(ctx context.Context, eventID, incidentID, eventType s
 
 // tx is the store.Tx handed to ApplyEvent's fn.
 type tx struct {
-	ctx context.Context
-	tx  *sql.Tx
-	now func() time.Time
+	ctx  context.Context
+	tx   *sql.Tx
+	seal sealer
+	now  func() time.Time
 }
 
 func (t *tx) GetIncident(id string) (incident.Incident, error) {

@@ -145,7 +145,7 @@ func (s *Store) Delivery(ctx context.Context, key store.DeliveryKey) (store.Pend
 	if d.Incident, err = s.cache.get(ctx, s.r, key.IncidentID, revision); err != nil {
 		return d, err
 	}
-	if err := decodeJSON(doc, &d.Subject); err != nil {
+	if err := s.seal.openSubject(key.IncidentID, key.SubjectID, doc, &d.Subject); err != nil {
 		return d, err
 	}
 	d.Attempts, err = scanAttempts(s.reads.attempts.QueryContext(ctx, key.IncidentID, key.SubjectID))

@@ -16,6 +16,7 @@ var migrations = [][]string{
 	schemaV5,
 	schemaV6,
 	schemaV7,
+	schemaV8,
 }
 
 // schemaV1 keeps times as fixed-width UTC text (timeLayout) so they sort as
@@ -201,6 +202,17 @@ var schemaV7 = []string{
 		WHERE status = 'failed'`,
 	`CREATE INDEX report_deliveries_stalled ON report_deliveries (updated_at)
 		WHERE status = 'pending'`,
+}
+
+// schemaV8 keeps facts about the store itself, one value per name. Its
+// first is data_key_fingerprint (dataKeyFingerprint): which data key seals
+// the subjects, so a store opened with another key, or none, fails at
+// open rather than at its first delivery.
+var schemaV8 = []string{
+	`CREATE TABLE store_meta (
+		name  TEXT PRIMARY KEY,
+		value TEXT NOT NULL
+	) WITHOUT ROWID`,
 }
 
 // migrate brings the schema up to len(migrations), one version per step,

@@ -36,6 +36,7 @@ type Store struct {
 	batch *batcher // group commit of ledger writes, on w
 	stmts *ledgerStmts
 	reads *readStmts
+	seal  sealer // subject documents in and out of the data column
 	now   func() time.Time
 	cache incidentCache // decoded incidents for delivery jobs
 	// anyRetired is false until a push token is retired: LiveTokens then
@@ -45,11 +46,31 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
-// Open opens (creating if needed) the database file at path, and its parent
-// directory, and migrates the schema to the current version.
+// Options are the choices OpenWith takes beyond the file.
+type Options struct {
+	// DataKey, KeySize bytes (LoadOrCreateKey reads or makes one), seals
+	// each subject's document, contacts included, so that a copy of the
+	// database file does not hold them. Nil stores subjects in the clear,
+	// for tests and tools; a database once opened with a key refuses to
+	// open without it, or with another.
+	DataKey []byte
+}
+
+// Open opens the database at path without a data key: see OpenWith.
 func Open(path string) (*Store, error) {
+	return OpenWith(path, Options{})
+}
+
+// OpenWith opens (creating if needed) the database file at path, and its
+// parent directory, migrates the schema to the current version and checks
+// that o.DataKey is the key its subjects are sealed with.
+func OpenWith(path string, o Options) (*Store, error) {
 	if path == "" || strings.Contains(path, "?") {
 		return nil, incident.Invalid("path", "must be a file name without '?'")
+	}
+	seal, err := newSealer(o.DataKey)
+	if err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
 		return nil, fmt.Errorf("create database directory: %w", err)
@@ -59,6 +80,10 @@ func Open(path string) (*Store, error) {
 		return nil, err
 	}
 	if err := migrate(context.Background(), w); err != nil {
+		w.Close()
+		return nil, err
+	}
+	if err := checkDataKey(context.Background(), w, o.DataKey); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -79,7 +104,7 @@ func Open(path string) (*Store, error) {
 	if err != nil {
 		return nil, errors.Join(err, reads.close(), stmts.close(), r.Close(), w.Close())
 	}
-	s := &Store{w: w, r: r, batch: batch, stmts: stmts, reads: reads, now: time.Now}
+	s := &Store{w: w, r: r, batch: batch, stmts: stmts, reads: reads, seal: seal, now: time.Now}
 	if err := s.loadAnyRetired(); err != nil {
 		return nil, errors.Join(err, s.Close())
 	}

@@ -28,7 +28,7 @@ func (t *tx) AddSubjects(incidentID string, subjects []incident.Subject) (int, e
 		return 0, fmt.Errorf("prepare subject insert: %w", err)
 	}
 	defer stmt.Close()
-	added, err := insertSubjects(t.ctx, stmt, incidentID, subjects, formatTime(t.now()))
+	added, err := insertSubjects(t.ctx, stmt, t.seal, incidentID, subjects, formatTime(t.now()))
 	if err != nil {
 		return 0, err
 	}
@@ -38,14 +38,14 @@ func (t *tx) AddSubjects(incidentID string, subjects []incident.Subject) (int, e
 	return added.total(), nil
 }
 
-// insertSubjects runs the prepared insert per subject and tallies the rows
-// that were new.
-func insertSubjects(ctx context.Context, stmt *sql.Stmt, incidentID string, subjects []incident.Subject, now string) (tally, error) {
+// insertSubjects runs the prepared insert per subject, its document sealed
+// by seal, and tallies the rows that were new.
+func insertSubjects(ctx context.Context, stmt *sql.Stmt, seal sealer, incidentID string, subjects []incident.Subject, now string) (tally, error) {
 	added := tally{}
 	for _, sub := range subjects {
-		doc, err := encodeJSON(sub)
+		doc, err := seal.sealSubject(incidentID, sub)
 		if err != nil {
-			return nil, fmt.Errorf("encode subject %s: %w", sub.ID, err)
+			return nil, err
 		}
 		n, err := rowsAffected(stmt.ExecContext(ctx, incidentID, sub.ID, doc, now))
 		if err != nil {
