@@ -298,8 +298,9 @@ func TestClockWatchWatchesClosedIncidents(t *testing.T) {
 	wantWarnings(t, "closed", got, want...)
 }
 
-// TestWatchChecksAtOnce: the periodic check looks at the clocks when it
-// starts, not only after the first interval, and stops with its context.
+// TestWatchChecksAtOnce: the periodic check looks at the clocks and makes
+// missing reports when it starts, not only after the first interval, and
+// stops with its context.
 func TestWatchChecksAtOnce(t *testing.T) {
 	b := newClockBed(t)
 	b.clock.Set(aware.Add(25 * time.Hour))
@@ -316,6 +317,21 @@ func TestWatchChecksAtOnce(t *testing.T) {
 		select {
 		case <-deadline:
 			t.Fatal("no warning from the first pass")
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	// The pass also makes the reports no event made (here: none ran).
+	for {
+		reps, err := b.st.ListReports(context.Background(), incidenttest.DemoID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(reps) > 0 {
+			break
+		}
+		select {
+		case <-deadline:
+			t.Fatal("no report from the first pass")
 		case <-time.After(5 * time.Millisecond):
 		}
 	}

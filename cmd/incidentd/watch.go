@@ -20,12 +20,12 @@ const reportRetryLease = "report-retry"
 // watch runs the periodic check every interval (watch_interval, 30 s by
 // default: far finer than any report deadline, hours at least, and no
 // event may arrive while a slow delivery drifts past a notice deadline)
-// until ctx ends. One pass
-// lists the incidents once and, for each, re-decides its public notice
-// (public_notice.deadline_at_risk), warns of report clocks at 50 %, 80 %
-// and late, and sends the milestone reports (50 %, 100 % of the people
-// processed); then it retries the report deliveries due. A failure is
-// logged and the next pass tries again.
+// until ctx ends. One pass lists the incidents once and, for each,
+// re-decides its public notice (public_notice.deadline_at_risk), warns of
+// report clocks at 50 %, 80 % and late, and makes the reports it still
+// needs, milestones (50 %, 100 % of the people processed) included; then
+// it retries the report deliveries due. A failure is logged and the next
+// pass tries again.
 func (p *pipeline) watch(ctx context.Context, st store.Store, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -69,8 +69,12 @@ func (p *pipeline) watchIncident(ctx context.Context, inc incident.Incident, now
 	// Closed incidents too: a final report's clock (NIS2: a month after
 	// the notification) runs after closure.
 	warn("check report deadlines", p.clocks.checkIncident(ctx, inc, now))
+	// Every incident's reports, not only on its events: an event handled
+	// by a process without the incident's claim left them to the holder.
 	if inc.Status == incident.StatusOpen && inc.Decision.NotifySubjects {
 		warn("milestone reports", p.reporter.EnsureMilestones(ctx, inc.ID))
+	} else {
+		warn("ensure reports", p.reporter.Ensure(ctx, inc.ID))
 	}
 }
 
