@@ -3,9 +3,6 @@ package reportpdf_test
 import (
 	"bytes"
 	"fmt"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -329,26 +326,7 @@ func TestRendererServe(t *testing.T) {
 	requireFonts(t, dejaVuSans, droidSans)
 	r := newRenderer(t, dejaVuSans, droidSans)
 	rep := multilingualReport(t)
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if err := r.Serve(w, rep); err != nil {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
-		}
-	}))
-	defer srv.Close()
-	res, err := http.Get(srv.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.StatusCode != http.StatusOK || res.Header.Get("Content-Type") != "application/pdf" ||
-		res.Header.Get("Content-Disposition") != `inline; filename="INC-DEMO-0001-GDPR-initial-v1.pdf"` {
-		t.Errorf("status %d, headers %v", res.StatusCode, res.Header)
-	}
-	if !bytes.Equal(body, renderWith(t, r, rep)) {
+	if body := served(t, r.Serve, rep); !bytes.Equal(body, renderWith(t, r, rep)) {
 		t.Error("served bytes differ from the Renderer's PDF")
 	}
 }

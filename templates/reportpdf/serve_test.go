@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/templates/reportpdf"
 )
 
@@ -14,8 +15,19 @@ import (
 // inline PDF named after the report.
 func TestServe(t *testing.T) {
 	rep := demoReport(t, "GDPR")
+	body := served(t, reportpdf.Serve, rep)
+	if !bytes.Equal(body, render(t, rep)) {
+		t.Error("served bytes differ from PDF's")
+	}
+	checkWellFormed(t, body)
+}
+
+// served runs serve behind a real HTTP server, checks the answer is an
+// inline PDF named after the demo GDPR report, and returns its bytes.
+func served(t *testing.T, serve func(http.ResponseWriter, incident.Report) error, rep incident.Report) []byte {
+	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
-		if err := reportpdf.Serve(w, rep); err != nil {
+		if err := serve(w, rep); err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 		}
 	}))
@@ -33,8 +45,5 @@ func TestServe(t *testing.T) {
 		res.Header.Get("Content-Disposition") != `inline; filename="INC-DEMO-0001-GDPR-initial-v1.pdf"` {
 		t.Errorf("status %d, headers %v", res.StatusCode, res.Header)
 	}
-	if !bytes.Equal(body, render(t, rep)) {
-		t.Error("served bytes differ from PDF's")
-	}
-	checkWellFormed(t, body)
+	return body
 }
