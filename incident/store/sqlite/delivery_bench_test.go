@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"path/filepath"
 	"runtime"
 	"sync/atomic"
 	"testing"
@@ -18,8 +19,9 @@ const deliveryJobSubjects = 10_000
 // BenchmarkDeliveryJob measures Delivery, the read each delivery job makes
 // first (incident, subject with its contacts, ledger rows), by
 // deliveryWorkers concurrent senders. One op is one Delivery.
-func BenchmarkDeliveryJob(b *testing.B) {
-	s := openTemp(b)
+func BenchmarkDeliveryJob(b *testing.B) { benchStores(b, benchDeliveryJob) }
+
+func benchDeliveryJob(b *testing.B, s *Store) {
 	seedContacts(b, s, deliveryJobSubjects)
 	var next atomic.Int64
 	b.SetParallelism(max(1, deliveryWorkers/runtime.GOMAXPROCS(0)))
@@ -36,6 +38,19 @@ func BenchmarkDeliveryJob(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "deliveries/s")
+}
+
+// benchStores runs bench on a store without a data key ("plain") and on
+// one with a key ("sealed"), to show what sealing subjects costs.
+func benchStores(b *testing.B, bench func(*testing.B, *Store)) {
+	for _, c := range []struct {
+		name string
+		key  []byte
+	}{{"plain", nil}, {"sealed", testKey}} {
+		b.Run(c.name, func(b *testing.B) {
+			bench(b, openSealed(b, filepath.Join(b.TempDir(), "herald.db"), c.key))
+		})
+	}
 }
 
 // seedContacts opens INC-1 (notifying) with n subjects u-0 … u-(n-1), each

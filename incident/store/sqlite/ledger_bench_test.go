@@ -57,8 +57,9 @@ func deliver(ctx context.Context, s *Store, subjectID string) error {
 // BenchmarkLedgerDelivery measures the ledger writes of deliveries to
 // distinct subjects by deliveryWorkers concurrent senders. One op is one
 // delivery (three writes).
-func BenchmarkLedgerDelivery(b *testing.B) {
-	s := openTemp(b)
+func BenchmarkLedgerDelivery(b *testing.B) { benchStores(b, benchLedgerDelivery) }
+
+func benchLedgerDelivery(b *testing.B, s *Store) {
 	seedSubjects(b, s, b.N)
 	var next atomic.Int64
 	b.SetParallelism(max(1, deliveryWorkers/runtime.GOMAXPROCS(0)))

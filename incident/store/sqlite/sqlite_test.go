@@ -106,9 +106,10 @@ func TestOpenRejectsNewerSchema(t *testing.T) {
 }
 
 // BenchmarkAddSubjects measures subjects events of 1,000 subjects each.
-func BenchmarkAddSubjects(b *testing.B) {
+func BenchmarkAddSubjects(b *testing.B) { benchStores(b, benchAddSubjects) }
+
+func benchAddSubjects(b *testing.B, s *Store) {
 	ctx := context.Background()
-	s := openTemp(b)
 	inc := incident.Incident{ID: "INC-1", Status: incident.StatusOpen}
 	if _, err := s.ApplyEvent(ctx, "open", inc.ID, incident.TypeOpened, func(tx store.Tx) error {
 		return tx.PutIncident(inc)
