@@ -35,6 +35,17 @@ func LoadOrCreateKey(path string) (key []byte, created bool, err error) {
 	return key, err == nil, err
 }
 
+// LoadKey reads the data key kept at path, as LoadOrCreateKey does, but
+// never makes one: for a key that a secret store must provide, where a
+// missing file is a mistake to report rather than to paper over.
+func LoadKey(path string) ([]byte, error) {
+	key, err := loadKey(path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil, fmt.Errorf("data key file %s: does not exist", path)
+	}
+	return key, err
+}
+
 // loadKey reads and checks the key file; a missing file is fs.ErrNotExist.
 func loadKey(path string) ([]byte, error) {
 	f, err := os.Open(path)

@@ -44,6 +44,29 @@ func TestLoadOrCreateKeyCreatesThenReuses(t *testing.T) {
 	s.Close()
 }
 
+func TestLoadKeyNeverCreates(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "data.key")
+	if key, err := LoadKey(path); err == nil || key != nil || !strings.Contains(err.Error(), path) {
+		t.Errorf("LoadKey of a missing file = %d bytes, %v; want an error naming %s", len(key), err, path)
+	}
+	if _, err := os.Stat(path); !os.IsNotExist(err) {
+		t.Errorf("LoadKey left a file at %s (%v)", path, err)
+	}
+	made, _, err := LoadOrCreateKey(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if key, err := LoadKey(path); err != nil || !bytes.Equal(key, made) {
+		t.Errorf("LoadKey of an existing key = same %v, %v", bytes.Equal(key, made), err)
+	}
+	if err := os.Chmod(path, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := LoadKey(path); runtime.GOOS != "windows" && (err == nil || !strings.Contains(err.Error(), "chmod 600")) {
+		t.Errorf("LoadKey of a world-readable key = %v; want it refused", err)
+	}
+}
+
 // Processes starting together agree on one key: none replaces another's.
 func TestLoadOrCreateKeyConcurrently(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "data.key")
