@@ -21,6 +21,7 @@ import (
 // tag; secrets may also come from a file named by the same name + "_FILE".
 type Config struct {
 	DataDir           string        `yaml:"data_dir" env:"HERALD_DATA_DIR" flag:"data-dir" help:"where the store, the embedded broker's log and the outbox live"`
+	DataKeyFile       string        `yaml:"data_key_file" env:"HERALD_DATA_KEY_FILE" flag:"data-key-file" help:"file holding the key (64 hex digits, mode 0600) that seals people's contact details in the store; empty: DATA_DIR/data.key, created on first start"`
 	HTTPAddr          string        `yaml:"http_addr" env:"HERALD_HTTP_ADDR" flag:"http-addr" help:"HTTP listen address (API, notices, metrics)"`
 	PublicURL         string        `yaml:"public_url" env:"HERALD_PUBLIC_URL" flag:"public-url" help:"base URL people use to reach the notice pages (default http://HTTP_ADDR)"`
 	KafkaBrokers      []string      `yaml:"kafka_brokers" env:"HERALD_KAFKA_BROKERS" flag:"kafka-brokers" help:"comma-separated Kafka brokers; empty starts the embedded broker"`

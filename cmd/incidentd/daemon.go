@@ -16,7 +16,6 @@ import (
 	"github.com/herald-notify/herald/incident/classify"
 	"github.com/herald-notify/herald/incident/policy"
 	"github.com/herald-notify/herald/incident/store"
-	"github.com/herald-notify/herald/incident/store/sqlite"
 	"github.com/herald-notify/herald/incident/stream"
 	"github.com/herald-notify/herald/notifier"
 )
@@ -85,9 +84,9 @@ func (m *Main) Run(ctx context.Context) error {
 	if err := os.MkdirAll(m.Config.DataDir, 0o750); err != nil {
 		return fmt.Errorf("create data dir: %w", err)
 	}
-	st, err := sqlite.Open(filepath.Join(m.Config.DataDir, "herald.db"))
+	st, err := m.openStore()
 	if err != nil {
-		return fmt.Errorf("open store: %w", err)
+		return err
 	}
 	defer st.Close()
 	if err := m.resolveCrashedClaims(ctx, st); err != nil {

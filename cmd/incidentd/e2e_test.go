@@ -1,11 +1,13 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -82,6 +84,33 @@ func TestDemoEndToEnd(t *testing.T) {
 		if strings.Contains(logs.String(), c) {
 			t.Fatalf("a contact detail or name reached the logs (%d chars)", len(c))
 		}
+	}
+	h.stop()
+	checkSealedOnDisk(t, h.main.Config.DataDir, d.subjects)
+}
+
+// checkSealedOnDisk: the store's files (database, WAL) hold none of the
+// people's contact details or names, in any form Herald handled them: a
+// copy of the database leaks nobody. The data key sits beside them, 0600.
+func checkSealedOnDisk(t *testing.T, dataDir string, subjects []incident.Subject) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(dataDir, "herald.db*"))
+	if err != nil || len(files) == 0 {
+		t.Fatalf("store files in %s: %v %v", dataDir, files, err)
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range contacts(subjects) {
+			if bytes.Contains(raw, []byte(c)) {
+				t.Fatalf("%s holds a contact detail or name in clear (%d chars)", filepath.Base(f), len(c))
+			}
+		}
+	}
+	if fi, err := os.Stat(filepath.Join(dataDir, defaultDataKey)); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("data key: %v, %v; want a 0600 file beside the database", fi, err)
 	}
 }
 

@@ -12,7 +12,6 @@ import (
 	"net/http/httptest"
 	"net/http/httputil"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -21,7 +20,6 @@ import (
 
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/store"
-	"github.com/herald-notify/herald/incident/store/sqlite"
 	"github.com/herald-notify/herald/notifier/email/emailtest"
 	"github.com/herald-notify/herald/notifier/notifiertest"
 	"github.com/herald-notify/herald/notifier/push/pushtest"
@@ -128,7 +126,7 @@ func noticeStatus(t *testing.T, h *herald) int {
 func ledgerOf(t *testing.T, h *herald, people []incident.Subject) map[string][]store.Attempt {
 	t.Helper()
 	h.stop()
-	st, err := sqlite.Open(filepath.Join(h.main.Config.DataDir, "herald.db"))
+	st, err := h.main.openStore() // with its data key
 	if err != nil {
 		t.Fatalf("open the stopped daemon's store: %v", err)
 	}

@@ -1,0 +1,44 @@
+package main
+
+import (
+	"fmt"
+	"path/filepath"
+
+	"go.uber.org/zap"
+
+	"github.com/herald-notify/herald/incident/store/sqlite"
+)
+
+// defaultDataKey is the data key's file in the data directory when
+// data_key_file is not set.
+const defaultDataKey = "data.key"
+
+// openStore opens the store with the key that seals people's contact
+// details (sqlite.Options.DataKey): a copy of the database then holds no
+// address, number or token. A key named by data_key_file (mounted from a
+// secret store) must exist; without one, a key beside the database is
+// created on the first start.
+func (m *Main) openStore() (*sqlite.Store, error) {
+	keyFile, created := m.Config.DataKeyFile, false
+	var key []byte
+	var err error
+	if keyFile != "" {
+		key, err = sqlite.LoadKey(keyFile)
+	} else {
+		keyFile = filepath.Join(m.Config.DataDir, defaultDataKey)
+		key, created, err = sqlite.LoadOrCreateKey(keyFile)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("data_key_file: %w", err)
+	}
+	if created {
+		m.Log.Warn("created a data key beside the database: it protects copies of the database, not this machine; "+
+			"mount it from a secret store (data_key_file) and back it up apart from the database",
+			zap.String("data_key_file", keyFile))
+	}
+	st, err := sqlite.OpenWith(filepath.Join(m.Config.DataDir, "herald.db"), sqlite.Options{DataKey: key})
+	if err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
+	return st, nil
+}
