@@ -53,29 +53,11 @@ func benchStores(b *testing.B, bench func(*testing.B, *Store)) {
 	}
 }
 
-// seedContacts opens INC-1 (notifying) with n subjects u-0 … u-(n-1), each
-// with every contact field filled as an import would.
+// seedContacts opens INC-1 (notifying) with n subjects u-0 … u-(n-1),
+// each with every contact field filled as an import would.
 func seedContacts(tb testing.TB, s *Store, n int) {
 	tb.Helper()
-	ctx := context.Background()
-	inc := incident.Incident{ID: "INC-1", Status: incident.StatusOpen,
-		Decision: incident.Decision{IncidentID: "INC-1", NotifySubjects: true}}
-	if _, err := s.ApplyEvent(ctx, "open", inc.ID, incident.TypeOpened, func(tx store.Tx) error {
-		return tx.PutIncident(inc)
-	}); err != nil {
-		tb.Fatal(err)
-	}
-	const batch = 1000
-	for from := 0; from < n; from += batch {
-		subs := make([]incident.Subject, min(batch, n-from))
-		for k := range subs {
-			subs[k] = fakeContact(fmt.Sprintf("u-%d", from+k))
-		}
-		if _, err := s.ApplyEvent(ctx, fmt.Sprintf("ev-%d", from), inc.ID, incident.TypeSubjects,
-			func(tx store.Tx) error { _, err := tx.AddSubjects(inc.ID, subs); return err }); err != nil {
-			tb.Fatal(err)
-		}
-	}
+	seedPeople(tb, s, n, fakeContact)
 }
 
 // fakeContact is a subject with every contact field set, each value

@@ -14,8 +14,16 @@ import (
 // deliveryWorkers is incidentd's default number of concurrent deliveries.
 const deliveryWorkers = 64
 
-// seedSubjects opens INC-1 (notifying) with n subjects u-0 … u-(n-1).
+// seedSubjects opens INC-1 (notifying) with n subjects u-0 … u-(n-1),
+// each with one email address.
 func seedSubjects(tb testing.TB, s *Store, n int) {
+	tb.Helper()
+	seedPeople(tb, s, n, func(id string) incident.Subject { return incident.Subject{ID: id, Email: "x@example.com"} })
+}
+
+// seedPeople opens INC-1 (notifying) with n subjects u-0 … u-(n-1), as
+// person makes them from their id, imported in batches of 1,000.
+func seedPeople(tb testing.TB, s *Store, n int, person func(id string) incident.Subject) {
 	tb.Helper()
 	ctx := context.Background()
 	inc := incident.Incident{ID: "INC-1", Status: incident.StatusOpen,
@@ -29,7 +37,7 @@ func seedSubjects(tb testing.TB, s *Store, n int) {
 	for from := 0; from < n; from += batch {
 		subs := make([]incident.Subject, min(batch, n-from))
 		for k := range subs {
-			subs[k] = incident.Subject{ID: fmt.Sprintf("u-%d", from+k), Email: "x@example.com"}
+			subs[k] = person(fmt.Sprintf("u-%d", from+k))
 		}
 		if _, err := s.ApplyEvent(ctx, fmt.Sprintf("ev-%d", from), inc.ID, incident.TypeSubjects,
 			func(tx store.Tx) error { _, err := tx.AddSubjects(inc.ID, subs); return err }); err != nil {
