@@ -64,6 +64,9 @@ func Build(in Input) incident.Report {
 		"notification_progress":    in.Progress,
 		"more_to_follow":           in.Phase != incident.PhaseFinal,
 		"decision_version":         in.Incident.Decision.Version,
+		"authorities_notified":     otherAuthorities(in.Incident.Decision, in.Obligation),
+		"threat_type":              threatType(f.Breach),
+		"recovery_status":          recoveryStatus(f),
 	}
 	if in.Notice != nil {
 		fields["public_notice"] = map[string]any{"url": in.NoticeURL, "published_at": in.Notice.PublishedAt, "revision": in.Notice.Revision}
@@ -75,6 +78,7 @@ func Build(in Input) incident.Report {
 		fields["root_cause"] = f.RootCause
 		fields["final_measures"] = f.FinalMeasures
 		fields["closed_at"] = f.ClosedAt
+		fields["final_impact"] = finalImpact(f.Impact)
 	}
 	// Each phase is late against its own deadline (NIS2's notification is
 	// due at 72 h, not at the early warning's 24 h).
