@@ -36,9 +36,13 @@ type Facts struct {
 	Vulnerability *Vulnerability `json:"vulnerability,omitempty"`
 	Entity        *Entity        `json:"entity,omitempty"`
 	Measures      *Measures      `json:"measures,omitempty"`
-	Advice        []string       `json:"advice,omitempty"`
-	Remediation   []string       `json:"remediation,omitempty"`
-	Contact       *Contact       `json:"contact,omitempty"`
+	// IndicatorsOfCompromise are what the authorities may look for
+	// elsewhere (addresses, hashes, domains): NIS2 Art. 23(4)(b) asks for
+	// them where available. They name no affected person.
+	IndicatorsOfCompromise []string `json:"indicators_of_compromise,omitempty"`
+	Advice                 []string `json:"advice,omitempty"`
+	Remediation            []string `json:"remediation,omitempty"`
+	Contact                *Contact `json:"contact,omitempty"`
 	// NoticeRequested: the response team decided to publish a public
 	// notice (`incidentctl notice publish`), whatever the rules say. A
 	// plain bool: unset and false both mean "not asked".

@@ -66,6 +66,7 @@ func Build(in Input) incident.Report {
 		"decision_version":         in.Incident.Decision.Version,
 		"authorities_notified":     otherAuthorities(in.Incident.Decision, in.Obligation),
 		"threat_type":              threatType(f.Breach),
+		"indicators_of_compromise": f.IndicatorsOfCompromise,
 		"recovery_status":          recoveryStatus(f),
 	}
 	if in.Notice != nil {
