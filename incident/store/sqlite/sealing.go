@@ -72,12 +72,18 @@ func (s sealer) sealSubject(incidentID string, sub incident.Subject) (string, er
 	if s.aead == nil {
 		return string(doc), nil
 	}
+	return s.sealDoc(incidentID, sub.ID, doc)
+}
+
+// sealDoc seals the JSON document of subject subjectID's row in incidentID.
+// It needs a key (aead set).
+func (s sealer) sealDoc(incidentID, subjectID string, doc []byte) (string, error) {
 	nonceSize := s.aead.NonceSize()
 	sealed := make([]byte, nonceSize, nonceSize+len(doc)+s.aead.Overhead())
 	if _, err := rand.Read(sealed); err != nil {
-		return "", fmt.Errorf("seal subject %s: %w", sub.ID, err)
+		return "", fmt.Errorf("seal subject %s: %w", subjectID, err)
 	}
-	sealed = s.aead.Seal(sealed, sealed[:nonceSize], doc, rowBinding(incidentID, sub.ID))
+	sealed = s.aead.Seal(sealed, sealed[:nonceSize], doc, rowBinding(incidentID, subjectID))
 	out := make([]byte, len(sealPrefix)+base64.StdEncoding.EncodedLen(len(sealed)))
 	copy(out, sealPrefix)
 	base64.StdEncoding.Encode(out[len(sealPrefix):], sealed)

@@ -77,7 +77,7 @@ func TestReopenKeepsData(t *testing.T) {
 func TestOpenPragmas(t *testing.T) {
 	s := openTemp(t)
 	want := map[string]string{"journal_mode": "wal", "synchronous": "1", "foreign_keys": "1",
-		"busy_timeout": fmt.Sprint(busyTimeout.Milliseconds())}
+		"busy_timeout": fmt.Sprint(busyTimeout.Milliseconds()), "secure_delete": "1"}
 	for pragma, v := range want {
 		var got string
 		if err := s.w.QueryRow("PRAGMA " + pragma).Scan(&got); err != nil || got != v {
