@@ -89,6 +89,7 @@ func (m *Main) Run(ctx context.Context) error {
 		return err
 	}
 	defer st.Close()
+	defer m.resealInBackground(ctx, st)() // stops before the store closes
 	if err := m.resolveCrashedClaims(ctx, st); err != nil {
 		return err
 	}

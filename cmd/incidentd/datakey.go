@@ -1,8 +1,10 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
+	"time"
 
 	"go.uber.org/zap"
 
@@ -41,4 +43,32 @@ func (m *Main) openStore() (*sqlite.Store, error) {
 		return nil, fmt.Errorf("open store: %w", err)
 	}
 	return st, nil
+}
+
+// resealBatch is how many plaintext rows each reseal transaction seals:
+// a few milliseconds of the writer.
+const resealBatch = 500
+
+// resealInBackground seals, beside deliveries, the people a database
+// written before sealing still holds in plaintext (ResealPlaintext; its one
+// VACUUM pauses writes once). The returned func stops it and waits, so the
+// store closes after it.
+func (m *Main) resealInBackground(ctx context.Context, st *sqlite.Store) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		n, err := st.ResealPlaintext(ctx, resealBatch)
+		switch {
+		case err != nil && ctx.Err() != nil:
+			m.Log.Info("sealing plaintext contact details stopped; the next start finishes it", zap.Int("sealed", n))
+		case err != nil:
+			m.Log.Warn("sealing plaintext contact details failed; the next start retries", zap.Int("sealed", n), zap.Error(err))
+		case n > 0:
+			m.Log.Info("sealed contact details an earlier version stored in plaintext",
+				zap.Int("sealed", n), zap.Duration("took", time.Since(start)))
+		}
+	}()
+	return func() { cancel(); <-done }
 }
