@@ -62,7 +62,9 @@ func (m *Main) resealInBackground(ctx context.Context, st *sqlite.Store) (stop f
 		n, err := st.ResealPlaintext(ctx, resealBatch)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			m.Log.Info("sealing plaintext contact details stopped; the next start finishes it", zap.Int("sealed", n))
+			if n > 0 { // stopped mid-way; with nothing sealed there may be nothing to seal
+				m.Log.Info("sealing plaintext contact details stopped; the next start finishes it", zap.Int("sealed", n))
+			}
 		case err != nil:
 			m.Log.Warn("sealing plaintext contact details failed; the next start retries", zap.Int("sealed", n), zap.Error(err))
 		case n > 0:
