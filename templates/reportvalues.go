@@ -57,7 +57,7 @@ var labels = map[string]string{
 	"root_cause": "Root cause", "final_measures": "Final measures",
 	"trigger": "Why this report now", "reasons_for_delay": "Reasons for the delay", "more_to_follow": "More information to follow",
 	"decision_version": "Decision version",
-	"threat_type": "Threat type", "recovery_status": "Recovery status", "contained": "Contained",
+	"threat_type":      "Threat type", "recovery_status": "Recovery status", "contained": "Contained",
 	"availability": "Availability", "restore_hours": "Restore time (hours)", "backup_available": "Backup available",
 	"final_impact": "Final impact", "service_disruption_hours": "Service disruption (hours)",
 	"financial_loss_eur": "Financial loss (EUR)", "fraud_observed": "Fraud observed",
