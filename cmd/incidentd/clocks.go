@@ -12,7 +12,6 @@ import (
 	"github.com/herald-notify/herald/incident"
 	"github.com/herald-notify/herald/incident/report"
 	"github.com/herald-notify/herald/incident/store"
-	"github.com/herald-notify/herald/notifier"
 )
 
 // warnLevels are the clock states the response team is warned of, lowest
@@ -41,7 +40,7 @@ type clockWatch struct {
 }
 
 // newClockWatch registers herald_deadline_warnings_total{level} on reg.
-func newClockWatch(st store.Store, email notifier.Notifier, teamEmail string, now func() time.Time,
+func newClockWatch(st store.Store, team teamMail, now func() time.Time,
 	log *zap.Logger, reg prometheus.Registerer) *clockWatch {
 	warnings := prometheus.NewCounterVec(prometheus.CounterOpts{Name: "herald_deadline_warnings_total",
 		Help: "Warnings to the response team that a report phase is unsent at 50 % or 80 % of its time, or late."},
@@ -50,7 +49,7 @@ func newClockWatch(st store.Store, email notifier.Notifier, teamEmail string, no
 	if now == nil {
 		now = time.Now
 	}
-	return &clockWatch{store: st, team: teamMail{mailer: email, to: teamEmail}, now: now, log: log,
+	return &clockWatch{store: st, team: team, now: now, log: log,
 		warnings: warnings, known: map[string]bool{}, unsent: map[string]string{}}
 }
 

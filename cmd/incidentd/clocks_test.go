@@ -95,7 +95,7 @@ func (b *clockBed) watch(t *testing.T) (*clockWatch, *prometheus.Registry) {
 		t.Fatal(err)
 	}
 	reg := prometheus.NewRegistry()
-	return newClockWatch(b.st, mail, teamAddress, b.clock.Now, b.log, reg), reg
+	return newClockWatch(b.st, teamMail{mailer: mail, to: teamAddress}, b.clock.Now, b.log, reg), reg
 }
 
 // checkAt moves the clock to aware+hours, runs one pass twice (a second

@@ -64,9 +64,10 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, a
 	p.reporter.Claim = func(ctx context.Context, incidentID string) (bool, error) {
 		return st.Lease(ctx, "reports:"+incidentID, p.owner, claimFor)
 	}
-	p.clocks = newClockWatch(st, channels[incident.ChannelEmail], m.Config.TeamEmail, nil, m.Log, p.metrics.registry)
+	team := teamMail{mailer: channels[incident.ChannelEmail], to: m.Config.TeamEmail}
+	p.clocks = newClockWatch(st, team, nil, m.Log, p.metrics.registry)
 	p.clocks.recount = engine.Recount
-	p.reporter.Observe = newReportAlerts(p.clocks.team, m.Log, p.metrics.registry).observe
+	p.reporter.Observe = newReportAlerts(team, m.Log, p.metrics.registry).observe
 	rules := engine.Policy().Notice()
 	p.pace = newPace(st)
 	p.publisher = &notice.Publisher{Store: st, Rules: &rules, FinishBy: p.pace.finishBy}
