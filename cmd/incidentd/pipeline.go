@@ -59,7 +59,7 @@ func (m *Main) pipeline(st store.Store, channels map[string]notifier.Notifier, a
 	p.reporter = &report.Reporter{Store: st, Deliver: channels[incident.ChannelEmail], AuthorityEmail: m.Config.AuthorityEmail,
 		Render: templates.RenderReportText, PDF: pdf.PDF, NoticeURL: noticeURL, Log: m.Log,
 		Routes: reportRoutes(auths), Webhook: &webhook.Client{UserAgent: "Herald"}, Recount: engine.Recount}
-	p.owner = newLeaseOwner()
+	p.owner = store.NewOwner()
 	claimFor := max(2*m.Config.WatchInterval, time.Minute)
 	p.reporter.Claim = func(ctx context.Context, incidentID string) (bool, error) {
 		return st.Lease(ctx, "reports:"+incidentID, p.owner, claimFor)

@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"time"
 
 	"go.uber.org/zap"
@@ -91,10 +89,4 @@ func (p *pipeline) retryReports(ctx context.Context, st store.Store, interval ti
 	if _, err := p.reporter.RetryDeliveries(ctx); err != nil && ctx.Err() == nil {
 		p.log.Warn("retry report deliveries", zap.Error(err))
 	}
-}
-
-func newLeaseOwner() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
-	return hex.EncodeToString(b)
 }

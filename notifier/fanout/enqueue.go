@@ -2,8 +2,6 @@ package fanout
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"time"
 
 	"github.com/segmentio/kafka-go"
@@ -65,7 +63,7 @@ func NewEnqueuer(s store.Store, w Writer, log *zap.Logger, cfg Config, queued fu
 	if queued == nil {
 		queued = func(int) {}
 	}
-	return &Enqueuer{owner: newOwner(), store: s, writer: w, log: log, cfg: cfg.withDefaults(),
+	return &Enqueuer{owner: store.NewOwner(), store: s, writer: w, log: log, cfg: cfg.withDefaults(),
 		kick: make(chan struct{}, 1), queued: queued}
 }
 
@@ -138,11 +136,4 @@ func sleep(ctx context.Context, d time.Duration) {
 	case <-ctx.Done():
 	case <-t.C:
 	}
-}
-
-// newOwner names this enqueuer on the lease: unique per process start.
-func newOwner() string {
-	b := make([]byte, 8)
-	_, _ = rand.Read(b) // crypto/rand never fails on supported platforms
-	return hex.EncodeToString(b)
 }
