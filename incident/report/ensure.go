@@ -76,7 +76,7 @@ func (r *Reporter) ensure(ctx context.Context, incidentID string, milestones boo
 			return err
 		}
 		for _, p := range plan {
-			saved, err := r.generate(ctx, inc, ob, mine, p, "", now)
+			saved, err := r.generate(ctx, st, ob, mine, p, "", now)
 			if err != nil {
 				return err
 			}
@@ -159,9 +159,10 @@ func updatePhase(ob incident.Obligation, mine []incident.Report, now time.Time, 
 
 // generate makes, saves and delivers one report; mine are the
 // obligation's reports so far, reasons the team's for a late one.
-func (r *Reporter) generate(ctx context.Context, inc incident.Incident, ob incident.Obligation, mine []incident.Report,
+func (r *Reporter) generate(ctx context.Context, st *stateNow, ob incident.Obligation, mine []incident.Report,
 	p planned, reasons string, now time.Time) (incident.Report, error) {
-	in, err := r.input(ctx, inc, ob, p.phase, now)
+	inc := st.inc
+	in, err := r.input(ctx, st, ob, p.phase, now)
 	if err != nil {
 		return incident.Report{}, err
 	}

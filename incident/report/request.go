@@ -44,7 +44,8 @@ func (r *Reporter) Generate(ctx context.Context, incidentID, regime, phase, reas
 		return incident.Report{}, incident.Invalid("reasons",
 			"the report is late: give the reasons for the delay (%s %s was due %s)", ob.Regime, phase, due.Format(time.RFC3339))
 	}
-	return r.generate(ctx, inc, ob, mine, planned{phase: phase, trigger: TriggerRequest}, reasons, now)
+	st := &stateNow{r: r, inc: inc}
+	return r.generate(ctx, st, ob, mine, planned{phase: phase, trigger: TriggerRequest}, reasons, now)
 }
 
 // requestedPhase finds the required obligation and its phase, in the
@@ -97,18 +98,19 @@ func phaseDeadlineOf(ob incident.Obligation, mine []incident.Report, phase strin
 }
 
 // input gathers what Build draws on: the notification progress and the
-// public notice, as they stand now.
-func (r *Reporter) input(ctx context.Context, inc incident.Incident, ob incident.Obligation, phase string, now time.Time) (Input, error) {
-	progress, err := r.Store.Progress(ctx, inc.ID)
+// public notice, as st read them (once for every report one Ensure makes,
+// so all its authorities read the same numbers).
+func (r *Reporter) input(ctx context.Context, st *stateNow, ob incident.Obligation, phase string, now time.Time) (Input, error) {
+	progress, err := st.notificationProgress(ctx)
 	if err != nil {
-		return Input{}, fmt.Errorf("read progress: %w", err)
+		return Input{}, err
 	}
-	in := Input{Incident: inc, Obligation: ob, Phase: phase, Progress: progress, Now: now}
-	if n, err := r.Store.GetNotice(ctx, inc.ID); err == nil {
-		in.Notice = &n
-		if r.NoticeURL != nil {
-			in.NoticeURL = r.NoticeURL(inc.ID)
-		}
+	in := Input{Incident: st.inc, Obligation: ob, Phase: phase, Progress: progress, Now: now}
+	if in.Notice, err = st.publicNotice(ctx); err != nil {
+		return Input{}, err
+	}
+	if in.Notice != nil && r.NoticeURL != nil {
+		in.NoticeURL = r.NoticeURL(st.inc.ID)
 	}
 	return in, nil
 }

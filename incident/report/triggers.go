@@ -15,8 +15,8 @@ import (
 // notification progress).
 var milestones = []int{50, 100}
 
-// stateNow is what an incident's reports are compared with: read once per
-// Ensure, and only when a comparison needs it.
+// stateNow is what an incident's reports are compared with and say: read
+// once per Ensure (or Generate), and only when needed.
 type stateNow struct {
 	r          *Reporter
 	inc        incident.Incident
